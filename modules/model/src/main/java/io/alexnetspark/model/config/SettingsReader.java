@@ -1,0 +1,81 @@
+package io.alexnetspark.model.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Typed, range-checked reads from a {@link Config}. Every failure becomes an
+ * {@link InvalidConfigException} that names the key and says what was expected.
+ */
+final class SettingsReader {
+
+    private final Config config;
+
+    SettingsReader(Config config) {
+        this.config = config;
+    }
+
+    int intAtLeast(String key, int min) {
+        int v = read(key, () -> config.getInt(key));
+        if (v < min) {
+            throw new InvalidConfigException(key, "must be >= " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    long longValue(String key) {
+        return read(key, () -> config.getLong(key));
+    }
+
+    double doubleIn(String key, double min, boolean minInclusive, double max, boolean maxInclusive) {
+        double v = read(key, () -> config.getDouble(key));
+        boolean ok = !Double.isNaN(v)
+                && (minInclusive ? v >= min : v > min)
+                && (maxInclusive ? v <= max : v < max);
+        if (!ok) {
+            throw new InvalidConfigException(key, "must be in " + (minInclusive ? "[" : "(") + min + ", " + max
+                    + (maxInclusive ? "]" : ")") + ", got " + v);
+        }
+        return v;
+    }
+
+    double positive(String key) {
+        return doubleIn(key, 0, false, Double.MAX_VALUE, true);
+    }
+
+    <T> T choice(String key, Function<String, T> parser) {
+        String raw = read(key, () -> config.getString(key));
+        try {
+            return parser.apply(raw);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(key, e.getMessage());
+        }
+    }
+
+    List<String> strings(String key) {
+        return read(key, () -> config.getStringList(key));
+    }
+
+    List<Integer> ints(String key) {
+        return read(key, () -> config.getIntList(key));
+    }
+
+    private interface Read<T> {
+        T get();
+    }
+
+    private static <T> T read(String key, Read<T> read) {
+        try {
+            return read.get();
+        } catch (ConfigException.Missing e) {
+            throw new InvalidConfigException(key, "missing");
+        } catch (ConfigException.WrongType e) {
+            throw new InvalidConfigException(key, "wrong type: " + e.getMessage());
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(key, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.alexnetspark.cli;
+
+import io.alexnetspark.model.config.InvalidConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The single entry point: {@code alexnet-spark <command>}. Commands come with the issues that
+ * build them: {@code describe}, {@code config} and {@code version} now; {@code ingest},
+ * {@code train}, {@code evaluate} and {@code predict} later.
+ *
+ * <p>Exit codes: 0 success, 1 failure, 2 bad usage or configuration (nothing was started).
+ */
+@Command(name = "alexnet-spark",
+        mixinStandardHelpOptions = true,
+        versionProvider = BuildInfo.VersionProvider.class,
+        description = "Trains AlexNet (Krizhevsky et al., 2012) on ImageNet with Spark and an Aeron parameter server.",
+        subcommands = {DescribeCommand.class, ConfigCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class})
+public final class AlexNetCli implements Runnable {
+
+    /** Exit code of a bad command line or configuration. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** A command line with this project's error handling, for main and tests. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new AlexNetCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (e instanceof InvalidConfigException) {
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return EXIT_USAGE;
+            }
+            throw e;
+        });
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,99 @@
+package io.alexnetspark.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line as a user calls it: output, JSON, and exit codes. */
+class AlexNetCliTest {
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = AlexNetCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void describePrintsThePapersTableByDefault() {
+        Run r = run("describe");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("alexnet-2012").contains("55x55x96").contains("60,965,224").contains("253,440");
+    }
+
+    @Test
+    void describeJsonOfTheSingleTowerAt224() throws Exception {
+        Run r = run("describe", "--variant", "alexnet-single", "--input", "224", "--json");
+        assertThat(r.exit()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("variant").asText()).isEqualTo("alexnet-single");
+        JsonNode conv1 = json.get("layers").get(1);
+        assertThat(conv1.get("name").asText()).isEqualTo("conv1");
+        assertThat(conv1.get("output").toString()).isEqualTo("[54,54,96]");
+        assertThat(conv1.get("note").asText()).contains("54x54");
+        // fc6 sees 5x5x256 = 6400 inputs at 224, not 9216: fewer parameters than the 227 network.
+        assertThat(json.get("totals").get("parameters").asLong()).isLessThan(62_378_344L);
+    }
+
+    @Test
+    void describeFollowsAUserConfigForASmallNetwork(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("small.conf");
+        Files.writeString(conf, """
+                model {
+                  input { height = 32, width = 32 }
+                  classes = 10
+                  conv1 { filters = 16, kernel = 5, stride = 1, padding = 2 }
+                  fc-width = 64
+                }
+                """);
+        Run r = run("describe", "--config", conf.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("layers").get(1).get("output").toString()).isEqualTo("[32,32,16]");
+        assertThat(json.get("totals").has("paperParameters")).isFalse();
+    }
+
+    @Test
+    void aBadKeyExitsWithTwoAndNamesIt() {
+        Run r = run("describe", "--set", "model.lrn.beta=-1");
+        assertThat(r.exit()).isEqualTo(AlexNetCli.EXIT_USAGE);
+        assertThat(r.err()).contains("model.lrn.beta").contains("must be in");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void anUnknownVariantIsAUsageError() {
+        Run r = run("describe", "--variant", "vgg16");
+        assertThat(r.exit()).isEqualTo(AlexNetCli.EXIT_USAGE);
+        assertThat(r.err()).contains("model.variant").contains("alexnet-2012, alexnet-single");
+    }
+
+    @Test
+    void configPrintsEffectiveValuesAfterOverrides() {
+        Run r = run("config", "--json", "--set", "training.batch-size=64");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("\"batch-size\" : 64");
+    }
+
+    @Test
+    void versionNamesTheStack() {
+        Run r = run("version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("1.0.0-M2.1").contains("3.5.9").contains("1.49.3");
+    }
+}
