@@ -57,7 +57,10 @@ public final class PaperComparison {
         String towers = table.spec().variant().twoTowers()
                 ? "the two-tower network (conv2/4/5 grouped), which is what the paper trained"
                 : "one tower: conv2/4/5 see all maps, so 1,413,120 more weights than the paper's two-tower network";
-        return String.format("paper: \"60 million\"; ours %,d for %s", ours, towers);
+        LayerRow pool5 = table.row("pool5");
+        String fc6 = pool5.neurons() == 9_216L ? "" : String.format(
+                "; and fc6 sees %s = %,d inputs, not 6x6x256 = 9,216", pool5.shape(), pool5.neurons());
+        return String.format("paper: \"60 million\"; ours %,d for %s%s", ours, towers, fc6);
     }
 
     private static String reason(LayerRow row, long paper, int conv1Size) {
