@@ -2,15 +2,16 @@
 # One AlexNet replica on the CPU: DL4J (this project's network) beside the PyTorch reference,
 # in the same run, same batch, same thread count. Prints one JSON line per run and a summary.
 #
-#   deploy/bench/replica-vs-pytorch.sh [batches="32 128"] [classifiers="linux-x86_64-onednn-avx512"] [workspaces="ENABLED"]
+#   deploy/bench/replica-vs-pytorch.sh [batches="32 128"] [classifiers="linux-x86_64-onednn"] [workspaces="ENABLED"] [layers="native"]
 #
 # Needs: apt-get install -y python3-torch libopenblas0-pthread (the reference; it must load OpenBLAS).
 # Run it on an otherwise idle machine.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BATCHES="${1:-32 128}"
-CLASSIFIERS="${2:-linux-x86_64-onednn-avx512}"
+CLASSIFIERS="${2:-linux-x86_64-onednn}"
 WORKSPACES="${3:-ENABLED}"
+LAYERS="${4:-native}"
 THREADS="${THREADS:-$(nproc)}"
 ITERS="${ITERS:-5}"
 REF="${REF:-$ROOT/../shared/reference/torch_alexnet_bench.py}"
@@ -27,17 +28,19 @@ for cls in $CLASSIFIERS; do
       -Dmdep.outputFile="$CP_FILE" && mvn -B -q -pl modules/bench -Dnd4j.classifier="$cls" compile) >&2
   for b in $BATCHES; do
     for ws in $WORKSPACES; do
-      LOG="${OUT%.jsonl}-$cls-b$b-$ws.log"
+    for layers in $LAYERS; do
+      LOG="${OUT%.jsonl}-$cls-b$b-$ws-$layers.log"
       rc=0
       java @"$ROOT/conf/jvm.options" -Xmx8g -Dalexnet.bench.classifier="$cls" \
           -cp "$ROOT/modules/bench/target/classes:$(cat "$CP_FILE")" io.alexnetspark.bench.ReplicaThroughput \
-          "$b" "$ITERS" alexnet-single "$ws" > "$LOG" 2>&1 || rc=$?
+          "$b" "$ITERS" alexnet-single "$ws" "$layers" > "$LOG" 2>&1 || rc=$?
       if [[ $rc -eq 0 ]]; then
         grep '^{' "$LOG" | tee -a "$OUT"
       else
         why="exit $rc$( [[ $rc -eq 137 ]] && echo ' (killed: out of memory?)' ); $(grep -m1 -E 'Exception|Error' "$LOG" | tr -d '"' | cut -c1-200 || true)"
-        echo "{\"backend\": \"$cls\", \"batch\": $b, \"workspace\": \"$ws\", \"error\": \"$why\", \"log\": \"$LOG\"}" | tee -a "$OUT"
+        echo "{\"backend\": \"$cls\", \"layers\": \"$layers\", \"batch\": $b, \"workspace\": \"$ws\", \"error\": \"$why\", \"log\": \"$LOG\"}" | tee -a "$OUT"
       fi
+    done
     done
   done
 done

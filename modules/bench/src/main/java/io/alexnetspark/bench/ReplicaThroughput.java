@@ -3,6 +3,7 @@ package io.alexnetspark.bench;
 import io.alexnetspark.model.AlexNetFactory;
 import io.alexnetspark.model.AlexNetVariant;
 import io.alexnetspark.model.ModelSpec;
+import io.alexnetspark.model.layers.LayerImplementation;
 import io.alexnetspark.model.train.TrainingRecipe;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -21,7 +22,7 @@ import java.util.Locale;
  * {@code shared/reference/torch_alexnet_bench.py}: same network, same synthetic batch, same
  * warm-up and timing, and the same JSON line so the two can be compared side by side.
  *
- * <p>Usage: {@code ReplicaThroughput [batch=32] [iters=5] [variant=alexnet-single] [workspace=ENABLED]}.
+ * <p>Usage: {@code ReplicaThroughput [batch=32] [iters=5] [variant=alexnet-single] [workspace=ENABLED] [layers=native]}.
  * Threads follow {@code OMP_NUM_THREADS}, as ND4J reads it.
  */
 public final class ReplicaThroughput {
@@ -34,8 +35,9 @@ public final class ReplicaThroughput {
         int iters = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         AlexNetVariant variant = AlexNetVariant.fromConfigName(args.length > 2 ? args[2] : "alexnet-single");
         WorkspaceMode workspace = WorkspaceMode.valueOf(args.length > 3 ? args[3] : "ENABLED");
+        LayerImplementation layers = LayerImplementation.fromConfigName(args.length > 4 ? args[4] : "native");
 
-        ComputationGraph net = new AlexNetFactory(ModelSpec.paper(variant), TrainingRecipe.paper(), workspace)
+        ComputationGraph net = new AlexNetFactory(ModelSpec.paper(variant), TrainingRecipe.paper(), workspace, layers)
                 .newNetwork();
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 227, 227);
@@ -62,10 +64,10 @@ public final class ReplicaThroughput {
         double inferS = (System.nanoTime() - t) / 1e9;
 
         System.out.printf(Locale.ROOT,
-                "{\"engine\": \"dl4j-%s\", \"backend\": \"%s\", \"variant\": \"%s\", \"workspace\": \"%s\", \"params\": %d, "
+                "{\"engine\": \"dl4j-%s\", \"backend\": \"%s\", \"layers\": \"%s\", \"variant\": \"%s\", \"workspace\": \"%s\", \"params\": %d, "
                         + "\"batch\": %d, \"threads\": %s, \"train_images_per_s\": %.3f, \"infer_images_per_s\": %.3f, "
                         + "\"peak_rss_mb\": %d}%n",
-                "1.0.0-M2.1", System.getProperty("alexnet.bench.classifier", "?"), variant, workspace, net.numParams(),
+                "1.0.0-M2.1", System.getProperty("alexnet.bench.classifier", "?"), layers.configName(), variant, workspace, net.numParams(),
                 batch, Nd4j.getEnvironment().maxMasterThreads(), batch * iters / trainS, batch * iters / inferS,
                 peakRssMb());
     }

@@ -1,5 +1,8 @@
 package io.alexnetspark.model;
 
+import io.alexnetspark.model.layers.LayerImplementation;
+import io.alexnetspark.model.layers.NativeConvolutionLayer;
+import io.alexnetspark.model.layers.NativeLocalResponseNormalization;
 import io.alexnetspark.model.train.ClassicMomentum;
 import io.alexnetspark.model.train.TrainingRecipe;
 import org.deeplearning4j.nn.conf.CacheMode;
@@ -47,11 +50,19 @@ public final class AlexNetFactory {
     private final ModelSpec spec;
     private final TrainingRecipe recipe;
     private final WorkspaceMode workspaceMode;
+    private final LayerImplementation layers;
 
-    public AlexNetFactory(ModelSpec spec, TrainingRecipe recipe, WorkspaceMode workspaceMode) {
+    /**
+     * @param spec          the network
+     * @param recipe        initial learning rate, momentum, weight decay and seed
+     * @param workspaceMode ND4J workspaces (ENABLED in production)
+     * @param layers        native libnd4j ops or DL4J's own layers for convolution and LRN
+     */
+    public AlexNetFactory(ModelSpec spec, TrainingRecipe recipe, WorkspaceMode workspaceMode, LayerImplementation layers) {
         this.spec = spec;
         this.recipe = recipe;
         this.workspaceMode = workspaceMode;
+        this.layers = layers;
     }
 
     /** A new network, initialised with the paper's initialisation and the recipe's seed. */
@@ -130,7 +141,11 @@ public final class AlexNetFactory {
     /** Convolution {@code index} (1-based), with its filters divided over {@code towers}. */
     private ConvolutionLayer conv(int index, int towers) {
         ConvSpec c = spec.conv().get(index - 1);
-        return new ConvolutionLayer.Builder(c.kernel(), c.kernel())
+        // conv1 reads the image: its input gradient is never used, so the native layer skips it.
+        ConvolutionLayer.Builder builder = layers == LayerImplementation.NATIVE
+                ? new NativeConvolutionLayer.Builder(c.kernel(), c.kernel()).inputGradient(index != 1)
+                : new ConvolutionLayer.Builder(c.kernel(), c.kernel());
+        return builder
                 .stride(c.stride(), c.stride())
                 .padding(c.padding(), c.padding())
                 .nOut(c.filters() / towers)
@@ -141,6 +156,9 @@ public final class AlexNetFactory {
 
     private LocalResponseNormalization lrn() {
         LrnSpec l = spec.lrn();
+        if (layers == LayerImplementation.NATIVE) {
+            return new NativeLocalResponseNormalization(l.n(), l.k(), l.alphaOnSum(), l.beta());
+        }
         return new LocalResponseNormalization.Builder()
                 .n(l.n())
                 .k(l.k())

@@ -43,7 +43,8 @@ class AlexNetFactoryTest {
     }
 
     private static AlexNetFactory factory(ModelSpec spec) {
-        return new AlexNetFactory(spec, TrainingRecipe.paper(), WorkspaceMode.ENABLED);
+        return new AlexNetFactory(spec, TrainingRecipe.paper(), WorkspaceMode.ENABLED,
+                io.alexnetspark.model.layers.LayerImplementation.NATIVE);
     }
 
     @Test

@@ -5,7 +5,8 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import io.alexnetspark.model.layers.LayerImplementation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -20,10 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TrainingStepTest {
 
     @ParameterizedTest
-    @EnumSource(AlexNetVariant.class)
-    void lossFallsOverAFewStepsOnAFixedBatch(AlexNetVariant variant) {
+    @CsvSource({"ALEXNET_2012, NATIVE", "ALEXNET_SINGLE, NATIVE", "ALEXNET_SINGLE, DL4J"})
+    void lossFallsOverAFewStepsOnAFixedBatch(AlexNetVariant variant, LayerImplementation layers) {
         ComputationGraph net = new AlexNetFactory(TestSpecs.small(variant, 4), TestSpecs.recipe(0.01),
-                WorkspaceMode.ENABLED).newNetwork();
+                WorkspaceMode.ENABLED, layers).newNetwork();
         Nd4j.getRandom().setSeed(3);
         DataSet batch = batch(16, 32, 4, 1.0);
         List<Double> losses = new ArrayList<>();
@@ -41,7 +42,7 @@ class TrainingStepTest {
     @Test
     void oneStepOfThePapersNetworkHasAFiniteLossAndGradient() {
         ComputationGraph net = new AlexNetFactory(ModelSpec.paper(AlexNetVariant.ALEXNET_2012), TrainingRecipe.paper(),
-                WorkspaceMode.ENABLED).newNetwork();
+                WorkspaceMode.ENABLED, LayerImplementation.NATIVE).newNetwork();
         DataSet batch = batch(2, 227, 1000, 1.0);
         net.setInputs(batch.getFeatures());
         net.setLabels(batch.getLabels());

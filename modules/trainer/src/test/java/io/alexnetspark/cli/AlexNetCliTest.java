@@ -91,6 +91,14 @@ class AlexNetCliTest {
     }
 
     @Test
+    void doctorReportsTheOneDnnPathsOnThisCpu() {
+        Run r = run("doctor");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("running       CPU").contains("oneDNN on")
+                .containsPattern("conv +conv2d -> oneDNN").containsPattern("maxpool +maxpool2d -> oneDNN");
+    }
+
+    @Test
     void versionNamesTheStack() {
         Run r = run("version");
         assertThat(r.exit()).isZero();

@@ -6,6 +6,7 @@ import io.alexnetspark.model.ConvSpec;
 import io.alexnetspark.model.LrnSpec;
 import io.alexnetspark.model.ModelSpec;
 import io.alexnetspark.model.describe.ArchitectureTable;
+import io.alexnetspark.model.layers.LayerImplementation;
 import io.alexnetspark.model.train.TrainingRecipe;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 
@@ -23,8 +24,15 @@ import java.util.Set;
  * @param model         the network
  * @param recipe        the training recipe
  * @param workspaceMode ND4J workspace mode
+ * @param layers        native libnd4j ops or DL4J's own layers for convolution and LRN
  */
-public record JobSettings(Config config, ModelSpec model, TrainingRecipe recipe, WorkspaceMode workspaceMode) {
+public record JobSettings(Config config, ModelSpec model, TrainingRecipe recipe, WorkspaceMode workspaceMode,
+                          LayerImplementation layers) {
+
+    /** A factory for this configuration's network. */
+    public io.alexnetspark.model.AlexNetFactory networkFactory() {
+        return new io.alexnetspark.model.AlexNetFactory(model, recipe, workspaceMode, layers);
+    }
 
     /** Reads and validates the settings, naming the key of the first bad value. */
     public static JobSettings from(Config config) {
@@ -33,7 +41,8 @@ public record JobSettings(Config config, ModelSpec model, TrainingRecipe recipe,
         TrainingRecipe recipe = readRecipe(r);
         WorkspaceMode workspace = r.choice("backend.workspace-mode",
                 s -> WorkspaceMode.valueOf(s.toUpperCase(Locale.ROOT)));
-        return new JobSettings(config, model, recipe, workspace);
+        LayerImplementation layers = r.choice("backend.layers", LayerImplementation::fromConfigName);
+        return new JobSettings(config, model, recipe, workspace, layers);
     }
 
     private static ModelSpec readModel(SettingsReader r) {
