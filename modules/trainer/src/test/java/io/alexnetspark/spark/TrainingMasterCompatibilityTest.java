@@ -10,6 +10,20 @@ import io.alexnetspark.model.layers.NativeConvolution;
 import io.alexnetspark.model.layers.NativeLrn;
 import io.alexnetspark.model.train.TrainingRecipe;
 import org.apache.spark.SparkConf;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.nd4j.parameterserver.distributed.v2.transport.impl.StaticPortSupplier;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -32,7 +46,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The native layers travel through DL4J's Spark training master: the configuration is shipped to
+ * The native layers travel through both of DL4J's Spark training masters: the configuration is shipped to
  * the executors (Java serialisation of the broadcast, JSON for scoring), rebuilt there, trained,
  * and averaged back. Real Spark, local[2].
  */
@@ -58,33 +72,25 @@ class TrainingMasterCompatibilityTest {
         }
     }
 
-    @Test
-    void parameterAveragingTrainsTheNativeLayerNetwork() {
+    private static ComputationGraphConfiguration smallNativeNetwork() {
         ModelSpec spec = new ModelSpec(AlexNetVariant.ALEXNET_2012, 32, 32, 3, 4,
                 List.of(new ConvSpec(8, 5, 1, 2), new ConvSpec(16, 5, 1, 2), new ConvSpec(16, 3, 1, 1),
                         new ConvSpec(16, 3, 1, 1), new ConvSpec(8, 3, 1, 1)),
                 3, 2, 32, 0.5, LrnSpec.paper(), 0.08, Set.of("conv2", "conv4", "conv5", "fc6", "fc7"));
-        var conf = new AlexNetFactory(spec, TrainingRecipe.paper(), WorkspaceMode.ENABLED, LayerImplementation.NATIVE)
+        return new AlexNetFactory(spec, TrainingRecipe.paper(), WorkspaceMode.ENABLED, LayerImplementation.NATIVE)
                 .configuration();
+    }
+
+    @Test
+    void parameterAveragingTrainsTheNativeLayerNetwork() {
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(8)
                 .batchSizePerWorker(8)
                 .averagingFrequency(2)
                 .workerPrefetchNumBatches(0)
                 .build();
-        SparkComputationGraph sparkNet = new SparkComputationGraph(sc, conf, master);
+        SparkComputationGraph sparkNet = new SparkComputationGraph(sc, smallNativeNetwork(), master);
         INDArray before = sparkNet.getNetwork().params().dup();
-
-        Nd4j.getRandom().setSeed(9);
-        List<DataSet> batches = new ArrayList<>();
-        for (int b = 0; b < 8; b++) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, 8, 3, 32, 32);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 4);
-            for (int i = 0; i < 8; i++) {
-                y.putScalar(i, (b + i) % 4, 1.0);
-            }
-            batches.add(new DataSet(x, y));
-        }
-        JavaRDD<DataSet> data = sc.parallelize(batches, 2);
+        JavaRDD<DataSet> data = sc.parallelize(randomBatches(), 2);
         ComputationGraph trained = sparkNet.fit(data);
 
         assertThat(trained.getLayer("conv2_a")).isInstanceOf(NativeConvolution.class);
@@ -95,5 +101,76 @@ class TrainingMasterCompatibilityTest {
         assertThat(sparkNet.getScore()).isFinite();
         // Scoring broadcasts the configuration as JSON and rebuilds it on the executors.
         assertThat(sparkNet.calculateScore(data, true)).isFinite();
+    }
+
+    /**
+     * DL4J's gradient sharing over Aeron, with the facts DESIGN.md measured: the Direct RDD
+     * approach and a port supplier that gives the same port on every call. Its embedded media
+     * drivers leave aeron-root-* folders in /dev/shm even after a clean exit: removed here.
+     */
+    @Test
+    void gradientSharingTrainsTheNativeLayerNetwork() throws IOException {
+        Set<Path> shmBefore = aeronDirs();
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        VoidConfiguration voidConf = VoidConfiguration.builder()
+                .controllerAddress("127.0.0.1")
+                .portSupplier(new StaticPortSupplier(port))
+                .build();
+        SharedTrainingMaster master = new SharedTrainingMaster.Builder(voidConf, 8)
+                .batchSizePerWorker(8)
+                .workersPerNode(1)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(1e-3))
+                .build();
+        try {
+            SparkComputationGraph sparkNet = new SparkComputationGraph(sc, smallNativeNetwork(), master);
+            INDArray before = sparkNet.getNetwork().params().dup();
+            ComputationGraph trained = sparkNet.fit(sc.parallelize(randomBatches(), 2));
+            assertThat(trained.getLayer("conv3_a")).isInstanceOf(NativeConvolution.class);
+            INDArray after = trained.params();
+            assertThat(after.isNaN().any() || after.isInfinite().any()).isFalse();
+            assertThat(after.sub(before).norm2Number().doubleValue()).isGreaterThan(0);
+        } finally {
+            for (Path dir : aeronDirs()) {
+                if (!shmBefore.contains(dir)) {
+                    deleteTree(dir);
+                }
+            }
+        }
+    }
+
+    private static Set<Path> aeronDirs() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return Set.of();
+        }
+        try (Stream<Path> s = Files.list(shm)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("aeron")).collect(Collectors.toSet());
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static List<DataSet> randomBatches() {
+        Nd4j.getRandom().setSeed(9);
+        List<DataSet> batches = new ArrayList<>();
+        for (int b = 0; b < 8; b++) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, 8, 3, 32, 32);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 4);
+            for (int i = 0; i < 8; i++) {
+                y.putScalar(i, (b + i) % 4, 1.0);
+            }
+            batches.add(new DataSet(x, y));
+        }
+        return batches;
     }
 }
