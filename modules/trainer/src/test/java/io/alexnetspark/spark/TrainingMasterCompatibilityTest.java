@@ -1,5 +1,6 @@
 package io.alexnetspark.spark;
 
+import io.alexnetspark.TestNetworks;
 import io.alexnetspark.model.AlexNetFactory;
 import io.alexnetspark.model.AlexNetVariant;
 import io.alexnetspark.model.ConvSpec;
@@ -73,12 +74,7 @@ class TrainingMasterCompatibilityTest {
     }
 
     private static ComputationGraphConfiguration smallNativeNetwork() {
-        ModelSpec spec = new ModelSpec(AlexNetVariant.ALEXNET_2012, 32, 32, 3, 4,
-                List.of(new ConvSpec(8, 5, 1, 2), new ConvSpec(16, 5, 1, 2), new ConvSpec(16, 3, 1, 1),
-                        new ConvSpec(16, 3, 1, 1), new ConvSpec(8, 3, 1, 1)),
-                3, 2, 32, 0.5, LrnSpec.paper(), 0.08, Set.of("conv2", "conv4", "conv5", "fc6", "fc7"));
-        return new AlexNetFactory(spec, TrainingRecipe.paper(), WorkspaceMode.ENABLED, LayerImplementation.NATIVE)
-                .configuration();
+        return TestNetworks.smallFactory().configuration();
     }
 
     @Test
@@ -161,16 +157,6 @@ class TrainingMasterCompatibilityTest {
     }
 
     private static List<DataSet> randomBatches() {
-        Nd4j.getRandom().setSeed(9);
-        List<DataSet> batches = new ArrayList<>();
-        for (int b = 0; b < 8; b++) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, 8, 3, 32, 32);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 4);
-            for (int i = 0; i < 8; i++) {
-                y.putScalar(i, (b + i) % 4, 1.0);
-            }
-            batches.add(new DataSet(x, y));
-        }
-        return batches;
+        return TestNetworks.randomBatches(8, 8, 9);
     }
 }
