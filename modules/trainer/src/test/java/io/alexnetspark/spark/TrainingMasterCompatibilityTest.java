@@ -10,7 +10,6 @@ import io.alexnetspark.model.layers.LayerImplementation;
 import io.alexnetspark.model.layers.NativeConvolution;
 import io.alexnetspark.model.layers.NativeLrn;
 import io.alexnetspark.model.train.TrainingRecipe;
-import org.apache.spark.SparkConf;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
@@ -31,7 +30,6 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -58,19 +56,7 @@ class TrainingMasterCompatibilityTest {
 
     @BeforeAll
     void startSpark() {
-        sc = new JavaSparkContext(new SparkConf()
-                .setMaster("local[2]")
-                .setAppName("training-master-compatibility")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.enabled", "false"));
-    }
-
-    @AfterAll
-    void stopSpark() {
-        if (sc != null) {
-            sc.stop();
-        }
+        sc = io.alexnetspark.LocalSpark.context();
     }
 
     private static ComputationGraphConfiguration smallNativeNetwork() {
