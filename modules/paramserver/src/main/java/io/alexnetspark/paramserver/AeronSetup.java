@@ -1,0 +1,31 @@
+package io.alexnetspark.paramserver;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Which media driver to use: an embedded one this process starts (and whose directory it deletes
+ * on close), or an external one already running in {@code aeronDir}.
+ *
+ * @param aeronDir the driver's directory, e.g. {@code /dev/shm/alexnet-ps-<uuid>}
+ * @param embedded start the driver here
+ */
+public record AeronSetup(String aeronDir, boolean embedded) {
+
+    public AeronSetup {
+        Objects.requireNonNull(aeronDir, "aeronDir");
+    }
+
+    /** An embedded driver in a fresh directory under /dev/shm. */
+    public static AeronSetup embeddedFresh() {
+        return new AeronSetup("/dev/shm/alexnet-ps-" + UUID.randomUUID(), true);
+    }
+
+    public static AeronSetup embedded(String dir) {
+        return new AeronSetup(dir, true);
+    }
+
+    public static AeronSetup external(String dir) {
+        return new AeronSetup(dir, false);
+    }
+}

@@ -1,0 +1,116 @@
+package io.alexnetspark.paramserver;
+
+import java.util.Objects;
+
+/**
+ * Where the server's shards listen and how the streams are shaped.
+ *
+ * <p>Per shard {@code s} there are two streams. Pushes and PULLs go worker to server on stream
+ * {@code 1000 + s}; with UDP to the server's {@code host:basePort + 2s}. Averages go server to
+ * workers on stream {@code 2000 + s}: with UDP as one multi-destination publication whose control
+ * port is {@code host:basePort + 2s + 1} (dynamic MDC: a worker's subscription registers itself, so
+ * the server never needs the workers' addresses and sends each average once); with IPC as one
+ * publication every local subscription reads. Flow control is {@code min}: the average advances at
+ * the pace of the slowest live worker, so none of them loses data; a dead one is dropped from flow
+ * control after Aeron's receiver time-out (5 s).
+ *
+ * @param transport  IPC (one host) or UDP
+ * @param host       the address the server binds (UDP); never a wildcard
+ * @param basePort   first of the {@code 2 * shards} consecutive UDP ports
+ * @param mtu        Aeron MTU; 65504 keeps a 64 KB UDP datagram on loopback
+ * @param termLength publication term length (power of two); the largest message is term / 8
+ */
+public record Channel(Transport transport, String host, int basePort, int mtu, int termLength) {
+
+    /** The two transports. */
+    public enum Transport { IPC, UDP }
+
+    public static final int PUSH_STREAM_BASE = 1000;
+    public static final int AVERAGE_STREAM_BASE = 2000;
+    /** 64 MB terms: largest message 8 MB. */
+    public static final int DEFAULT_TERM_LENGTH = 64 * 1024 * 1024;
+    public static final int DEFAULT_MTU = 65504;
+
+    public Channel {
+        Objects.requireNonNull(transport, "transport");
+        if (transport == Transport.UDP) {
+            Objects.requireNonNull(host, "host");
+            if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+                throw new IllegalArgumentException("bind a concrete interface, not '" + host + "'");
+            }
+            if (basePort < 1 || basePort > 65535) {
+                throw new IllegalArgumentException("base port out of range: " + basePort);
+            }
+        }
+        if (Integer.bitCount(termLength) != 1 || termLength < 64 * 1024) {
+            throw new IllegalArgumentException("term length must be a power of two >= 64 KB, got " + termLength);
+        }
+        if (mtu < 1408 || mtu > 65504 || mtu % 32 != 0) {
+            throw new IllegalArgumentException("mtu must be a multiple of 32 in [1408, 65504], got " + mtu);
+        }
+    }
+
+    /** IPC on one host, 64 MB terms. */
+    public static Channel ipc() {
+        return new Channel(Transport.IPC, null, 0, DEFAULT_MTU, DEFAULT_TERM_LENGTH);
+    }
+
+    /** UDP with the server on {@code host:basePort..}, 64 MB terms, MTU 65504. */
+    public static Channel udp(String host, int basePort) {
+        return new Channel(Transport.UDP, host, basePort, DEFAULT_MTU, DEFAULT_TERM_LENGTH);
+    }
+
+    /** The same channel with another term length (smaller terms for small vectors save memory). */
+    public Channel withTermLength(int length) {
+        return new Channel(transport, host, basePort, mtu, length);
+    }
+
+    public int ports(int shards) {
+        return transport == Transport.UDP ? 2 * shards : 0;
+    }
+
+    public int pushStreamId(int shard) {
+        return PUSH_STREAM_BASE + shard;
+    }
+
+    public int averageStreamId(int shard) {
+        return AVERAGE_STREAM_BASE + shard;
+    }
+
+    /** Server side: the subscription receiving pushes for a shard. */
+    public String serverPushChannel(int shard) {
+        return transport == Transport.IPC ? "aeron:ipc" : "aeron:udp?endpoint=" + host + ":" + (basePort + 2 * shard);
+    }
+
+    /**
+     * Worker side: the publication sending pushes to a shard.
+     *
+     * @param bindHost the worker's own interface (UDP): the sending socket binds there, not to the wildcard
+     */
+    public String workerPushChannel(int shard, String bindHost) {
+        String shape = "mtu=" + mtu + "|term-length=" + termLength;
+        return transport == Transport.IPC
+            ? "aeron:ipc?" + shape
+            : "aeron:udp?endpoint=" + host + ":" + (basePort + 2 * shard) + "|interface=" + bindHost + "|" + shape;
+    }
+
+    /** Server side: the publication sending averages of a shard to every worker. */
+    public String serverAverageChannel(int shard) {
+        String shape = "mtu=" + mtu + "|term-length=" + termLength;
+        return transport == Transport.IPC
+            ? "aeron:ipc?" + shape
+            : "aeron:udp?control=" + host + ":" + (basePort + 2 * shard + 1) + "|control-mode=dynamic|fc=min|" + shape;
+    }
+
+    /**
+     * Worker side: the subscription receiving a shard's averages.
+     *
+     * @param bindHost the worker's own interface (UDP), an ephemeral port is used
+     */
+    public String workerAverageChannel(int shard, String bindHost) {
+        return transport == Transport.IPC
+            ? "aeron:ipc"
+            : "aeron:udp?endpoint=" + bindHost + ":0|control=" + host + ":" + (basePort + 2 * shard + 1)
+                + "|control-mode=dynamic";
+    }
+}

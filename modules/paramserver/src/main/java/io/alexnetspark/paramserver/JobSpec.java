@@ -1,0 +1,66 @@
+package io.alexnetspark.paramserver;
+
+import java.util.Objects;
+
+/**
+ * What server and workers must agree on: the job, its secret, the vector's shape and the channel.
+ * The driver creates one and ships it to the executors (the secret through the Spark job, never
+ * through logs: {@link #toString()} leaves it out).
+ *
+ * @param jobId      identifies the run; messages of other jobs are dropped
+ * @param secret     HMAC-SHA256 key (at least 16 bytes), copied
+ * @param floats     parameter vector length
+ * @param workers    number of workers W, ids 0..W-1
+ * @param shards     number of server shards S
+ * @param chunkBytes largest payload per message (multiple of 4, below the max message length)
+ * @param channel    transport and addresses
+ */
+public record JobSpec(long jobId, byte[] secret, long floats, int workers, int shards, int chunkBytes, Channel channel) {
+
+    /** 2 MB chunks: ~32 MTU-sized fragments, far below the 8 MB limit of 64 MB terms. */
+    public static final int DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
+
+    public JobSpec {
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(channel, "channel");
+        if (secret.length < 16) {
+            throw new IllegalArgumentException("secret must be at least 16 bytes");
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+        }
+        int maxMessage = Math.min(channel.termLength() / 8, 16 * 1024 * 1024);
+        if (chunkBytes + MessageHeader.LENGTH > maxMessage) {
+            throw new IllegalArgumentException("chunk of " + chunkBytes + " bytes + header exceeds the max message length "
+                + maxMessage + " of term length " + channel.termLength());
+        }
+        secret = secret.clone();
+        new ShardLayout(floats, shards, chunkBytes); // validates the shape
+    }
+
+    @Override
+    public byte[] secret() {
+        return secret.clone();
+    }
+
+    public ShardLayout layout() {
+        return new ShardLayout(floats, shards, chunkBytes);
+    }
+
+    @Override
+    public String toString() {
+        return "JobSpec[jobId=" + jobId + ", secret=<redacted>, floats=" + floats + ", workers=" + workers
+            + ", shards=" + shards + ", chunkBytes=" + chunkBytes + ", channel=" + channel + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JobSpec j && jobId == j.jobId && java.util.Arrays.equals(secret, j.secret) && floats == j.floats
+            && workers == j.workers && shards == j.shards && chunkBytes == j.chunkBytes && channel.equals(j.channel);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(jobId, floats, workers, shards, chunkBytes, channel);
+    }
+}

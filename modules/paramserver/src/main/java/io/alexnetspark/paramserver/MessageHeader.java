@@ -1,0 +1,167 @@
+package io.alexnetspark.paramserver;
+
+import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Flyweight over the fixed 96-byte message header (little-endian). The payload, if any, follows
+ * the header directly.
+ *
+ * <pre>
+ * offset size field
+ *  0      4   magic          0x31535041 ("APS1")
+ *  4      2   version        1
+ *  6      2   type           {@link #PUSH}, {@link #AVERAGE}, {@link #PULL}
+ *  8      8   job id
+ * 16      8   round
+ * 24      8   byte offset    of the payload in the whole vector
+ * 32      4   worker id      sender (PUSH, PULL); -1 from the server
+ * 36      4   shard
+ * 40      4   chunk index
+ * 44      4   chunk count    chunks of this shard in this message's round
+ * 48      4   payload length bytes after the header
+ * 52      4   aux            AVERAGE: workers that contributed to this chunk, else 0
+ * 56      4   crc32c         of the payload
+ * 60      4   reserved       0
+ * 64     32   hmac           HMAC-SHA256 over bytes [0, 64) and the payload
+ * 96          payload        float32 little-endian
+ * </pre>
+ *
+ * The header is a multiple of 8 bytes so the payload stays 8-byte aligned in a reassembly buffer.
+ */
+public final class MessageHeader {
+
+    public static final int MAGIC = 0x31535041;
+    public static final short VERSION = 1;
+
+    /** Worker to server: one chunk of a worker's parameters for a round. */
+    public static final short PUSH = 1;
+    /** Server to workers: one chunk of the average of a round (also the answer to PULL). */
+    public static final short AVERAGE = 2;
+    /** Worker to server: send me the latest complete average of your shard. */
+    public static final short PULL = 3;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 4;
+    static final int TYPE_OFFSET = 6;
+    static final int JOB_OFFSET = 8;
+    static final int ROUND_OFFSET = 16;
+    static final int BYTE_OFFSET_OFFSET = 24;
+    static final int WORKER_OFFSET = 32;
+    static final int SHARD_OFFSET = 36;
+    static final int CHUNK_INDEX_OFFSET = 40;
+    static final int CHUNK_COUNT_OFFSET = 44;
+    static final int PAYLOAD_LENGTH_OFFSET = 48;
+    static final int AUX_OFFSET = 52;
+    static final int CRC_OFFSET = 56;
+    static final int RESERVED_OFFSET = 60;
+    /** Bytes covered by the HMAC before the payload: everything up to the tag. */
+    public static final int SIGNED_HEADER_LENGTH = 64;
+    public static final int HMAC_OFFSET = 64;
+    public static final int HMAC_LENGTH = 32;
+    public static final int LENGTH = 96;
+
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private DirectBuffer buffer;
+    private int offset;
+
+    /** Points the flyweight at a header; nothing is copied. */
+    public MessageHeader wrap(DirectBuffer buffer, int offset) {
+        this.buffer = buffer;
+        this.offset = offset;
+        return this;
+    }
+
+    public DirectBuffer buffer() {
+        return buffer;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    public int magic() {
+        return buffer.getInt(offset + MAGIC_OFFSET, LE);
+    }
+
+    public short version() {
+        return buffer.getShort(offset + VERSION_OFFSET, LE);
+    }
+
+    public short type() {
+        return buffer.getShort(offset + TYPE_OFFSET, LE);
+    }
+
+    public long jobId() {
+        return buffer.getLong(offset + JOB_OFFSET, LE);
+    }
+
+    public long round() {
+        return buffer.getLong(offset + ROUND_OFFSET, LE);
+    }
+
+    public long byteOffset() {
+        return buffer.getLong(offset + BYTE_OFFSET_OFFSET, LE);
+    }
+
+    public int workerId() {
+        return buffer.getInt(offset + WORKER_OFFSET, LE);
+    }
+
+    public int shard() {
+        return buffer.getInt(offset + SHARD_OFFSET, LE);
+    }
+
+    public int chunkIndex() {
+        return buffer.getInt(offset + CHUNK_INDEX_OFFSET, LE);
+    }
+
+    public int chunkCount() {
+        return buffer.getInt(offset + CHUNK_COUNT_OFFSET, LE);
+    }
+
+    public int payloadLength() {
+        return buffer.getInt(offset + PAYLOAD_LENGTH_OFFSET, LE);
+    }
+
+    public int aux() {
+        return buffer.getInt(offset + AUX_OFFSET, LE);
+    }
+
+    public int crc() {
+        return buffer.getInt(offset + CRC_OFFSET, LE);
+    }
+
+    /** Offset of the payload in the wrapped buffer. */
+    public int payloadOffset() {
+        return offset + LENGTH;
+    }
+
+    /**
+     * Writes every field but the CRC and the HMAC (see {@link MessageCodec#sign}) into a header
+     * buffer. Allocation-free.
+     */
+    public static void write(MutableDirectBuffer dst, int at, short type, long jobId, long round, long byteOffset,
+                             int workerId, int shard, int chunkIndex, int chunkCount, int payloadLength, int aux) {
+        dst.putInt(at + MAGIC_OFFSET, MAGIC, LE);
+        dst.putShort(at + VERSION_OFFSET, VERSION, LE);
+        dst.putShort(at + TYPE_OFFSET, type, LE);
+        dst.putLong(at + JOB_OFFSET, jobId, LE);
+        dst.putLong(at + ROUND_OFFSET, round, LE);
+        dst.putLong(at + BYTE_OFFSET_OFFSET, byteOffset, LE);
+        dst.putInt(at + WORKER_OFFSET, workerId, LE);
+        dst.putInt(at + SHARD_OFFSET, shard, LE);
+        dst.putInt(at + CHUNK_INDEX_OFFSET, chunkIndex, LE);
+        dst.putInt(at + CHUNK_COUNT_OFFSET, chunkCount, LE);
+        dst.putInt(at + PAYLOAD_LENGTH_OFFSET, payloadLength, LE);
+        dst.putInt(at + AUX_OFFSET, aux, LE);
+        dst.putInt(at + CRC_OFFSET, 0, LE);
+        dst.putInt(at + RESERVED_OFFSET, 0, LE);
+    }
+
+    static void putCrc(MutableDirectBuffer dst, int at, int crc) {
+        dst.putInt(at + CRC_OFFSET, crc, LE);
+    }
+}

@@ -1,0 +1,515 @@
+package io.alexnetspark.paramserver;
+
+import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A worker's connection to the parameter server. One per worker, used from one thread.
+ *
+ * <p>{@link #pushAndAwait} sends the worker's whole vector, chunk by chunk, round-robin over the
+ * shards, straight from the caller's buffer (no copy), then writes the round's average back into
+ * that same buffer as its chunks arrive. {@link #pullLatest} fetches the latest complete average
+ * for a worker that (re)joins. Neither allocates per message.
+ *
+ * <p>Between calls a daemon thread keeps reading (and discarding) what the server sends, such as
+ * answers to another worker's PULL: with Aeron's min flow control an unread subscription would
+ * hold back every other worker's stream while this one trains.
+ */
+public final class ParameterClient implements AutoCloseable {
+
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final int IDLE = 0;
+    private static final int AWAIT = 1;
+    private static final int PULL = 2;
+
+    private final ClientConfig config;
+    private final JobSpec job;
+    private final ShardLayout layout;
+    private final int workerId;
+    private final AeronConnection connection;
+    private final Publication[] publications;
+    private final Subscription[] subscriptions;
+    private final FragmentAssembler[] assemblers;
+    private final UnsafeBuffer[] outHeaders;
+    private final boolean[] signed;
+    private final int[] nextChunk;
+
+    private final MessageCodec codec;
+    private final MessageHeader header = new MessageHeader();
+    private final InboundBuffer inbound;
+    private final DropCounters drops = new DropCounters();
+    private final IdleStrategy idle =
+        new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+
+    // Where received averages go: the caller's buffer, wrapped per call (no allocation).
+    private final UnsafeBuffer target = new UnsafeBuffer(new byte[0]);
+    private final boolean[][] received;
+    private final int[] receivedCount;
+    private final long[] shardRound;
+    private final long[] minRound;
+    private final boolean[] shardComplete;
+    private int mode = IDLE;
+    /** Held by a call, or by the drainer between calls: one thread polls at a time. */
+    private final ReentrantLock pollLock = new ReentrantLock();
+    private final Thread drainer;
+    private volatile boolean running = true;
+    private long awaitRound;
+    private long serverAhead;
+    private int chunksMissing;
+    private long bytesIn;
+    private long firstChunkNs;
+    private long lastChunkNs;
+    private int minContributors;
+    private int maxContributors;
+
+    /**
+     * Connects to the server's shards and waits (up to the I/O time-out) until every stream is up.
+     *
+     * @throws ParameterServerException if the server cannot be reached in time
+     */
+    public ParameterClient(ClientConfig config) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalStateException("the wire format is little-endian float32: a little-endian platform is required");
+        }
+        this.config = config;
+        this.job = config.job();
+        this.layout = job.layout();
+        this.workerId = config.workerId();
+        this.codec = new MessageCodec(job.jobId(), job.secret());
+        this.inbound = new InboundBuffer(job.channel().mtu() + MessageHeader.LENGTH);
+        int shards = layout.shards();
+        this.publications = new Publication[shards];
+        this.subscriptions = new Subscription[shards];
+        this.assemblers = new FragmentAssembler[shards];
+        this.outHeaders = new UnsafeBuffer[shards];
+        this.signed = new boolean[shards];
+        this.nextChunk = new int[shards];
+        this.received = new boolean[shards][];
+        this.receivedCount = new int[shards];
+        this.shardRound = new long[shards];
+        this.minRound = new long[shards];
+        this.shardComplete = new boolean[shards];
+        this.connection = AeronConnection.open(config.aeron());
+        try {
+            Aeron aeron = connection.aeron();
+            Channel channel = job.channel();
+            for (int s = 0; s < shards; s++) {
+                publications[s] = aeron.addPublication(channel.workerPushChannel(s, config.bindHost()), channel.pushStreamId(s));
+                subscriptions[s] = aeron.addSubscription(channel.workerAverageChannel(s, config.bindHost()),
+                    channel.averageStreamId(s));
+                assemblers[s] = new FragmentAssembler(new ShardHandler(s), MessageHeader.LENGTH + layout.maxChunkBytes(), false);
+                outHeaders[s] = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
+                received[s] = new boolean[layout.chunkCount(s)];
+            }
+            awaitConnected();
+            drainer = new Thread(this::drainBetweenCalls, "paramserver-client-" + workerId + "-drain");
+            drainer.setDaemon(true);
+            drainer.start();
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    public int workerId() {
+        return workerId;
+    }
+
+    /** Messages this client rejected, by reason. */
+    public DropCounters drops() {
+        return drops;
+    }
+
+    /**
+     * Pushes this worker's parameters for {@code round} and waits for the round's average, which
+     * replaces the parameters in {@code params}.
+     *
+     * @param round  the server's open round: the round of the last average received + 1
+     * @param params direct buffer holding the vector's float32, native little-endian, from its
+     *               position; its position and limit are not changed
+     * @return timings and sizes of the round
+     * @throws ParameterServerException on time-out, transport failure, or when the server is
+     *                                  already past {@code round} (then {@link #pullLatest})
+     */
+    public RoundStats pushAndAwait(long round, ByteBuffer params) {
+        pollLock.lock();
+        try {
+            return pushAndAwaitLocked(round, params);
+        } finally {
+            mode = IDLE;
+            pollLock.unlock();
+        }
+    }
+
+    private RoundStats pushAndAwaitLocked(long round, ByteBuffer params) {
+        ByteBuffer view = bind(params);
+        int base = params.position();
+        long dropsBefore = drops.total();
+        beginReceive(AWAIT, round);
+        long t0 = System.nanoTime();
+        long deadline = t0 + config.ioTimeout().toNanos();
+        long bytesOut = 0;
+        int remaining = layout.totalChunks();
+        Arrays.fill(nextChunk, 0);
+        Arrays.fill(signed, false);
+        while (remaining > 0) {
+            boolean progressed = false;
+            for (int s = 0; s < layout.shards(); s++) {
+                int c = nextChunk[s];
+                if (c >= layout.chunkCount(s)) {
+                    continue;
+                }
+                int offset = (int) layout.chunkByteOffset(s, c);
+                int length = layout.chunkBytes(s, c);
+                UnsafeBuffer h = outHeaders[s];
+                if (!signed[s]) {
+                    MessageHeader.write(h, 0, MessageHeader.PUSH, job.jobId(), round, offset, workerId, s, c,
+                        layout.chunkCount(s), length, 0);
+                    view.limit(base + offset + length).position(base + offset);
+                    codec.sign(h, view);
+                    signed[s] = true;
+                }
+                long result = publications[s].offer(h, 0, MessageHeader.LENGTH, target, offset, length);
+                if (result > 0) {
+                    nextChunk[s]++;
+                    signed[s] = false;
+                    remaining--;
+                    bytesOut += MessageHeader.LENGTH + length;
+                    progressed = true;
+                } else if (!Offers.isTransient(result)) {
+                    throw Offers.failure(result, "worker " + workerId + " pushing round " + round + " to shard " + s);
+                }
+            }
+            if (progressed) {
+                idle.reset();
+                deadline = System.nanoTime() + config.ioTimeout().toNanos();
+            } else {
+                // Back-pressured on every shard: drain the averages meanwhile, then wait a little.
+                pollAll();
+                if (System.nanoTime() > deadline) {
+                    throw new ParameterServerException("worker " + workerId + ": back-pressured for " + config.ioTimeout()
+                        + " pushing round " + round);
+                }
+                idle.idle();
+            }
+        }
+        long t1 = System.nanoTime();
+        awaitChunks("the average of round " + round);
+        return stats(round, t0, t1, bytesOut, dropsBefore);
+    }
+
+    /**
+     * Fetches the latest complete average into {@code params} and returns its round (in the stats;
+     * -1 if the server has none, {@code params} then untouched). If the shards are momentarily at
+     * different rounds, the lagging ones are asked again until all agree.
+     */
+    public RoundStats pullLatest(ByteBuffer params) {
+        pollLock.lock();
+        try {
+            return pullLatestLocked(params);
+        } finally {
+            mode = IDLE;
+            pollLock.unlock();
+        }
+    }
+
+    private RoundStats pullLatestLocked(ByteBuffer params) {
+        bind(params);
+        long dropsBefore = drops.total();
+        beginReceive(PULL, 0);
+        long t0 = System.nanoTime();
+        long bytesOut = 0;
+        for (int s = 0; s < layout.shards(); s++) {
+            bytesOut += sendPull(s);
+        }
+        long t1 = System.nanoTime();
+        long deadline = t1 + config.awaitTimeout().toNanos();
+        while (true) {
+            awaitChunksUntil("the latest average", deadline);
+            long max = Long.MIN_VALUE;
+            for (long r : shardRound) {
+                max = Math.max(max, r);
+            }
+            boolean agree = true;
+            for (int s = 0; s < layout.shards(); s++) {
+                if (shardRound[s] != max) {
+                    // This shard has not closed round `max` yet; it will broadcast it when it does.
+                    agree = false;
+                    minRound[s] = max;
+                    setComplete(s, false);
+                }
+            }
+            if (agree) {
+                mode = IDLE;
+                return stats(max, t0, t1, bytesOut, dropsBefore);
+            }
+        }
+    }
+
+    /** Closes the streams and the Aeron client (and the embedded driver, deleting its directory). */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            drainer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        CloseHelper.close(connection);
+    }
+
+    private void drainBetweenCalls() {
+        IdleStrategy sleep = new SleepingMillisIdleStrategy(1);
+        while (running) {
+            int n = 0;
+            if (pollLock.tryLock()) {
+                try {
+                    if (running && !connection.aeron().isClosed()) {
+                        n = pollAll(); // mode is IDLE: messages are read and discarded
+                    }
+                } finally {
+                    pollLock.unlock();
+                }
+            }
+            sleep.idle(n);
+        }
+    }
+
+    private ByteBuffer bind(ByteBuffer params) {
+        if (!params.isDirect()) {
+            throw new IllegalArgumentException("params must be a direct ByteBuffer");
+        }
+        if (params.remaining() < layout.bytes()) {
+            throw new IllegalArgumentException("params hold " + params.remaining() + " bytes, the vector needs " + layout.bytes());
+        }
+        target.wrap(params, params.position(), (int) layout.bytes());
+        // One view per call (not per message): its position/limit delimit each chunk for CRC and HMAC.
+        return params.duplicate();
+    }
+
+    private void beginReceive(int newMode, long round) {
+        for (int s = 0; s < layout.shards(); s++) {
+            Arrays.fill(received[s], false);
+            receivedCount[s] = 0;
+        }
+        awaitRound = round;
+        serverAhead = -1;
+        chunksMissing = newMode == AWAIT ? layout.totalChunks() : 0;
+        bytesIn = 0;
+        firstChunkNs = -1;
+        lastChunkNs = -1;
+        minContributors = Integer.MAX_VALUE;
+        maxContributors = 0;
+        mode = newMode;
+        if (newMode == PULL) {
+            // Until each shard's answer is complete, chunksMissing counts the incomplete shards.
+            Arrays.fill(shardRound, Long.MIN_VALUE);
+            Arrays.fill(minRound, Long.MIN_VALUE);
+            Arrays.fill(shardComplete, false);
+            chunksMissing = layout.shards();
+        }
+    }
+
+    private void awaitChunks(String what) {
+        awaitChunksUntil(what, System.nanoTime() + config.awaitTimeout().toNanos());
+        mode = IDLE;
+    }
+
+    private void awaitChunksUntil(String what, long deadline) {
+        idle.reset();
+        while (chunksMissing > 0) {
+            int n = pollAll();
+            if (serverAhead >= 0) {
+                mode = IDLE;
+                throw new ParameterServerException("worker " + workerId + ": the server already completed round " + serverAhead
+                    + " while this worker awaited round " + awaitRound + "; pullLatest() and resume from there");
+            }
+            if (n == 0) {
+                if (System.nanoTime() > deadline) {
+                    mode = IDLE;
+                    throw new ParameterServerException("worker " + workerId + ": no complete answer for " + what + " within "
+                        + config.awaitTimeout());
+                }
+                idle.idle();
+            } else {
+                idle.reset();
+            }
+        }
+    }
+
+    private int sendPull(int shard) {
+        UnsafeBuffer h = outHeaders[shard];
+        MessageHeader.write(h, 0, MessageHeader.PULL, job.jobId(), -1, 0, workerId, shard, 0, 0, 0, 0);
+        codec.sign(h, null);
+        long deadline = System.nanoTime() + config.ioTimeout().toNanos();
+        while (true) {
+            long result = publications[shard].offer(h, 0, MessageHeader.LENGTH);
+            if (result > 0) {
+                return MessageHeader.LENGTH;
+            }
+            if (!Offers.isTransient(result)) {
+                throw Offers.failure(result, "worker " + workerId + " sending PULL to shard " + shard);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ParameterServerException("worker " + workerId + ": back-pressured for " + config.ioTimeout()
+                    + " sending PULL to shard " + shard);
+            }
+            pollAll();
+            idle.idle();
+        }
+    }
+
+    private int pollAll() {
+        int n = 0;
+        for (int s = 0; s < subscriptions.length; s++) {
+            n += subscriptions[s].poll(assemblers[s], FRAGMENT_LIMIT);
+        }
+        return n;
+    }
+
+    private RoundStats stats(long round, long t0, long t1, long bytesOut, long dropsBefore) {
+        long first = firstChunkNs < 0 ? t1 : Math.max(firstChunkNs, t1);
+        long last = lastChunkNs < 0 ? first : Math.max(lastChunkNs, first);
+        return new RoundStats(round, t1 - t0, first - t1, last - first, bytesOut, bytesIn,
+            minContributors == Integer.MAX_VALUE ? 0 : minContributors, maxContributors, drops.total() - dropsBefore);
+    }
+
+    private void onMessage(int shard, DirectBuffer buffer, int offset, int length) {
+        if (mode == IDLE) {
+            return; // draining: nothing is awaited
+        }
+        if (buffer.byteArray() == null && length > inbound.capacity()) {
+            drops.increment(DropReason.TRUNCATED);
+            return;
+        }
+        DirectBuffer view = inbound.arrayBacked(buffer, offset, length);
+        int at = view == buffer ? offset : 0;
+        DropReason reason = codec.checkFrame(view, at, length, header);
+        if (reason == null && header.type() != MessageHeader.AVERAGE) {
+            reason = DropReason.UNEXPECTED_TYPE;
+        }
+        if (reason == null && header.shard() != shard) {
+            reason = DropReason.OUT_OF_RANGE;
+        }
+        if (reason != null) {
+            drops.increment(reason);
+            return;
+        }
+        long round = header.round();
+        if (mode == AWAIT) {
+            if (round < awaitRound) {
+                return; // an older average re-sent for a worker that PULLed: not for us
+            }
+            if (round > awaitRound) {
+                serverAhead = round;
+                return;
+            }
+        } else if (round < minRound[shard] || round < shardRound[shard]) {
+            return; // older than what this pull already has
+        }
+        boolean empty = round < 0; // the server has no average yet: one message, no chunks
+        int chunk = header.chunkIndex();
+        if (empty ? header.chunkCount() != 0 || header.payloadLength() != 0 || mode != PULL
+            : header.chunkCount() != layout.chunkCount(shard) || chunk < 0 || chunk >= layout.chunkCount(shard)
+                || header.byteOffset() != layout.chunkByteOffset(shard, chunk)
+                || header.payloadLength() != layout.chunkBytes(shard, chunk)) {
+            drops.increment(DropReason.OUT_OF_RANGE);
+            return;
+        }
+        boolean sameRound = mode == AWAIT || round == shardRound[shard];
+        if (sameRound && !empty && received[shard][chunk]) {
+            return; // the same average sent again (another worker PULLed)
+        }
+        reason = codec.checkIntegrity(view, at, header);
+        if (reason == null && !empty && !MessageCodec.allFinite(view, header.payloadOffset(), header.payloadLength())) {
+            reason = DropReason.NOT_FINITE;
+        }
+        if (reason != null) {
+            drops.increment(reason);
+            return;
+        }
+        if (mode == PULL && round > shardRound[shard]) {
+            // A newer answer than the one being collected: start this shard over at that round.
+            shardRound[shard] = round;
+            Arrays.fill(received[shard], false);
+            receivedCount[shard] = 0;
+            setComplete(shard, false);
+        }
+        if (empty) {
+            setComplete(shard, true);
+            return;
+        }
+        view.getBytes(header.payloadOffset(), target, (int) header.byteOffset(), header.payloadLength());
+        received[shard][chunk] = true;
+        receivedCount[shard]++;
+        if (mode == AWAIT) {
+            chunksMissing--;
+        } else if (receivedCount[shard] == layout.chunkCount(shard)) {
+            setComplete(shard, true);
+        }
+        bytesIn += length;
+        long now = System.nanoTime();
+        if (firstChunkNs < 0) {
+            firstChunkNs = now;
+        }
+        lastChunkNs = now;
+        int contributors = header.aux();
+        minContributors = Math.min(minContributors, contributors);
+        maxContributors = Math.max(maxContributors, contributors);
+    }
+
+    /** PULL mode: a shard's answer is complete (or no longer). {@link #chunksMissing} counts incomplete shards. */
+    private void setComplete(int shard, boolean complete) {
+        if (shardComplete[shard] != complete) {
+            shardComplete[shard] = complete;
+            chunksMissing += complete ? -1 : 1;
+        }
+    }
+
+    private void awaitConnected() {
+        long deadline = System.nanoTime() + config.ioTimeout().toNanos();
+        while (true) {
+            boolean all = true;
+            for (int s = 0; s < layout.shards(); s++) {
+                all &= publications[s].isConnected() && subscriptions[s].isConnected();
+            }
+            if (all) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ParameterServerException("worker " + workerId + ": cannot reach the parameter server ("
+                    + job.channel() + ") within " + config.ioTimeout());
+            }
+            idle.idle();
+        }
+    }
+
+    /** Routes a shard's messages to {@link #onMessage} with the shard they must belong to. */
+    private final class ShardHandler implements FragmentHandler {
+        private final int shard;
+
+        ShardHandler(int shard) {
+            this.shard = shard;
+        }
+
+        @Override
+        public void onFragment(DirectBuffer buffer, int offset, int length, Header aeronHeader) {
+            onMessage(shard, buffer, offset, length);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.alexnetspark.paramserver;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parameter server: S shards, each averaging one contiguous byte range of the parameter
+ * vector over the W workers, each on its own thread.
+ *
+ * <p>Rounds: the open round is the latest complete one + 1 (round 0 if nothing was seeded). A
+ * shard closes its round when all W workers pushed all their chunks of it, or, once the round
+ * time-out (counted from the shard's first push) has passed, as soon as Q workers have. Then it
+ * sends the average to every subscribed worker, including those that did not push. Shards close
+ * independently; with all workers healthy they close on the same pushes.
+ *
+ * <pre>{@code
+ * try (ParameterServer server = new ParameterServer(config, stats -> log.info("{}", stats))) {
+ *     server.start();
+ *     server.publishInitial(0, initialParams);
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class ParameterServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
+
+    private final ServerConfig config;
+    private final ShardLayout layout;
+    private final Consumer<ShardRoundStats> statsListener;
+    private final DropCounters drops = new DropCounters();
+    private final List<ShardServer> shards = new ArrayList<>();
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private AeronConnection connection;
+
+    /**
+     * @param config        the configuration
+     * @param statsListener called on a shard thread after each round's average is sent (keep it
+     *                      cheap); may be null
+     */
+    public ParameterServer(ServerConfig config, Consumer<ShardRoundStats> statsListener) {
+        this.config = config;
+        this.layout = config.job().layout();
+        this.statsListener = statsListener;
+    }
+
+    /** Starts the driver (if embedded), the streams and one thread per shard. */
+    public synchronized ParameterServer start() {
+        if (connection != null) {
+            throw new IllegalStateException("already started");
+        }
+        JobSpec job = config.job();
+        connection = AeronConnection.open(config.aeron());
+        try {
+            Aeron aeron = connection.aeron();
+            Channel channel = job.channel();
+            for (int s = 0; s < layout.shards(); s++) {
+                Subscription sub = aeron.addSubscription(channel.serverPushChannel(s), channel.pushStreamId(s));
+                Publication pub = aeron.addPublication(channel.serverAverageChannel(s), channel.averageStreamId(s));
+                if (MessageHeader.LENGTH + layout.maxChunkBytes() > pub.maxMessageLength()) {
+                    throw new IllegalArgumentException("chunk of " + layout.maxChunkBytes() + " bytes exceeds the max message length "
+                        + pub.maxMessageLength());
+                }
+                shards.add(new ShardServer(s, config, sub, pub, drops, statsListener));
+            }
+            for (ShardServer shard : shards) {
+                // Spin briefly, then park up to 100 us: responsive under load, near idle between rounds
+                // (busy spinning would starve the driver and the trainer on a 2-core machine).
+                AgentRunner runner = new AgentRunner(
+                    new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)),
+                    t -> LOG.error("parameter server shard failed", t), null, shard);
+                AgentRunner.startOnThread(runner);
+                runners.add(runner);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("parameter server started: {} shards, {} workers, quorum {}, round time-out {}, {}", layout.shards(),
+            job.workers(), config.quorum(), config.roundTimeout(), job.channel());
+        return this;
+    }
+
+    /**
+     * Seeds the latest average with {@code params} as round {@code round}; the next open round is
+     * {@code round + 1}. Meant for before the workers start (initial parameters, or a checkpoint):
+     * pushes already collected for the open round are discarded.
+     *
+     * @param params direct buffer of the whole vector's float32 (little-endian) from its position
+     */
+    public void publishInitial(long round, ByteBuffer params) {
+        if (round < 0) {
+            throw new IllegalArgumentException("round must be >= 0");
+        }
+        UnsafeBuffer src = wrap(params);
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (ShardServer shard : started()) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            shard.submit(() -> {
+                try {
+                    shard.seed(round, src, 0);
+                    f.complete(null);
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+            done.add(f);
+        }
+        for (CompletableFuture<Void> f : done) {
+            try {
+                f.get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ParameterServerException("interrupted while seeding", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new ParameterServerException("seeding round " + round + " failed", e);
+            }
+        }
+    }
+
+    /** The latest round every shard has completed (-1 if none). */
+    public long latestRound() {
+        long min = Long.MAX_VALUE;
+        for (ShardServer shard : started()) {
+            min = Math.min(min, shard.latestRound());
+        }
+        return min;
+    }
+
+    /**
+     * Copies the latest complete average into {@code dst} (from its position) once all shards
+     * agree on its round, and returns that round (-1: nothing yet, {@code dst} untouched).
+     *
+     * @throws ParameterServerException if the shards do not agree within {@code wait}
+     */
+    public long latestAverage(ByteBuffer dst, Duration wait) {
+        UnsafeBuffer out = wrap(dst);
+        long deadline = System.nanoTime() + wait.toNanos();
+        List<ShardServer> all = started();
+        while (true) {
+            all.forEach(ShardServer::lock);
+            try {
+                long round = all.get(0).latestRound();
+                boolean agree = all.stream().allMatch(s -> s.latestRound() == round);
+                if (agree) {
+                    if (round >= 0) {
+                        all.forEach(s -> s.copyLatest(out));
+                    }
+                    return round;
+                }
+            } finally {
+                all.forEach(ShardServer::unlock);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ParameterServerException("shards did not agree on a latest round within " + wait);
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ParameterServerException("interrupted", e);
+            }
+        }
+    }
+
+    /** Rejected messages by reason, over all shards. */
+    public DropCounters drops() {
+        return drops;
+    }
+
+    public ShardLayout layout() {
+        return layout;
+    }
+
+    /** Stops the shard threads, then the Aeron client and the embedded driver (deleting its directory). */
+    @Override
+    public synchronized void close() {
+        CloseHelper.closeAll(runners);
+        runners.clear();
+        CloseHelper.close(connection);
+        connection = null;
+    }
+
+    private synchronized List<ShardServer> started() {
+        if (connection == null || shards.isEmpty()) {
+            throw new IllegalStateException("server not started");
+        }
+        return shards;
+    }
+
+    private UnsafeBuffer wrap(ByteBuffer buffer) {
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("a direct ByteBuffer is required");
+        }
+        if (buffer.remaining() < layout.bytes()) {
+            throw new IllegalArgumentException("buffer holds " + buffer.remaining() + " bytes, the vector needs " + layout.bytes());
+        }
+        return new UnsafeBuffer(buffer, buffer.position(), (int) layout.bytes());
+    }
+}

@@ -1,0 +1,86 @@
+package io.alexnetspark.paramserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ParameterServerLauncherTest {
+
+    private static final String SECRET_B64 = Base64.getEncoder().encodeToString(TestCluster.SECRET);
+
+    @Test
+    void parsesOptionsAndTakesTheSecretFromTheEnvironment() {
+        ServerConfig c = ParameterServerLauncher.parse(new String[] {"--floats", "1000", "--workers", "4", "--quorum", "3",
+            "--shards", "2", "--transport", "udp", "--host", "127.0.0.1", "--port", "41000", "--job-id", "9",
+            "--round-timeout-ms", "1500"}, Map.of(ParameterServerLauncher.SECRET_ENV, SECRET_B64));
+        assertThat(c.quorum()).isEqualTo(3);
+        assertThat(c.job().shards()).isEqualTo(2);
+        assertThat(c.job().channel().basePort()).isEqualTo(41000);
+        assertThat(c.job().secret()).isEqualTo(TestCluster.SECRET);
+        assertThat(c.roundTimeout().toMillis()).isEqualTo(1500);
+        assertThat(c.job().toString()).doesNotContain(SECRET_B64).contains("redacted");
+    }
+
+    @Test
+    void refusesMissingSecretUnknownOptionsAndWildcardBinds() {
+        String[] base = {"--floats", "1000", "--workers", "2", "--port", "41000", "--job-id", "1"};
+        assertThatThrownBy(() -> ParameterServerLauncher.parse(base, Map.of())).hasMessageContaining("secret");
+        assertThatThrownBy(() -> ParameterServerLauncher.parse(new String[] {"--bogus", "1"}, Map.of()))
+            .hasMessageContaining("unknown option");
+        String[] wildcard = {"--floats", "1000", "--workers", "2", "--port", "41000", "--job-id", "1", "--host", "0.0.0.0"};
+        assertThatThrownBy(() -> ParameterServerLauncher.parse(wildcard, Map.of(ParameterServerLauncher.SECRET_ENV, SECRET_B64)))
+            .hasMessageContaining("concrete interface");
+    }
+
+    @Test
+    void standaloneServerStopsCleanlyOnSigterm() throws Exception {
+        String dir = "/dev/shm/alexnet-ps-test-launcher-" + UUID.randomUUID();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("@" + Path.of(System.getProperty("alexnet.project.dir"), "conf", "jvm.options"));
+        cmd.add("-Xmx256m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ParameterServerLauncher.class.getName());
+        cmd.addAll(List.of("--floats", "1000", "--workers", "2", "--transport", "udp", "--host", "127.0.0.1",
+            "--port", String.valueOf(TestCluster.freePortRange(2)), "--job-id", "3", "--aeron-dir", dir));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put(ParameterServerLauncher.SECRET_ENV, SECRET_B64);
+        Process p = pb.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder seen = new StringBuilder();
+            String line;
+            while ((line = out.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.contains("serving until SIGTERM")) {
+                    break;
+                }
+            }
+            assertThat(seen.toString()).contains("serving until SIGTERM").doesNotContain(SECRET_B64);
+            assertThat(Files.isDirectory(Path.of(dir))).isTrue();
+            p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its output)
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            while ((line = out.readLine()) != null) {
+                seen.append(line).append('\n');
+            }
+            // 143 = 128 + SIGTERM: the JVM's exit status when a signal started the shutdown, after our hook ran.
+            assertThat(p.exitValue()).as(seen.toString()).isIn(0, 143);
+            // No check of the "shutting down" log line: log4j's own shutdown hook may stop logging first.
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(Files.exists(Path.of(dir))).as("Aeron dir deleted on shutdown").isFalse();
+    }
+}

@@ -1,0 +1,160 @@
+package io.alexnetspark.paramserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Bad messages sent raw over a real Aeron publication: each is rejected, counted under its reason,
+ * and never applied (the average of the honest workers comes out bit-exact).
+ */
+class RejectionTest {
+
+    private static final long FLOATS = 50_000;
+    private static final int CHUNK = 64 * 1024; // 4 chunks: 3 full, 1 short
+    private static final long JOB = TestCluster.JOB_ID;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"UDP", "IPC"})
+    void serverRejectsEveryKindOfBadPushAndTheAverageIsUnchanged(Channel.Transport transport) throws Exception {
+        try (TestCluster cluster = new TestCluster(transport, FLOATS, 2, 2, 1, CHUNK, Duration.ofSeconds(30), 4 * 1024 * 1024);
+             RawSender raw = RawSender.toShard(cluster, 0)) {
+            MessageCodec good = new MessageCodec(JOB, TestCluster.SECRET);
+            MessageCodec wrongToken = new MessageCodec(JOB, "an-attacker-guessed-key".getBytes(StandardCharsets.US_ASCII));
+            MessageCodec otherJob = new MessageCodec(JOB + 1, TestCluster.SECRET);
+            ByteBuffer p0 = TestVectors.random(FLOATS, 1);
+            ByteBuffer p1 = TestVectors.random(FLOATS, 2);
+            ByteBuffer expected = TestVectors.mean(TestVectors.copy(p0), TestVectors.copy(p1));
+            ByteBuffer poison = TestVectors.random(FLOATS, 666);
+
+            UnsafeBuffer badMagic = raw.chunk(good, MessageHeader.PUSH, JOB, 0, 1, 0, 1, poison);
+            badMagic.putInt(MessageHeader.MAGIC_OFFSET, 0x0badf00d);
+            raw.send(badMagic);
+
+            UnsafeBuffer whole = raw.chunk(good, MessageHeader.PUSH, JOB, 0, 1, 0, 1, poison);
+            raw.send(whole, whole.capacity() - 100);           // payload cut short
+            raw.send(whole, 40);                              // not even a header
+
+            UnsafeBuffer corrupted = raw.chunk(good, MessageHeader.PUSH, JOB, 0, 1, 0, 2, poison);
+            corrupted.putByte(MessageHeader.LENGTH + 77, (byte) ~corrupted.getByte(MessageHeader.LENGTH + 77));
+            raw.send(corrupted);
+
+            raw.send(raw.chunk(wrongToken, MessageHeader.PUSH, JOB, 0, 1, 0, 2, poison));
+            UnsafeBuffer retargeted = raw.chunk(good, MessageHeader.PUSH, JOB, 0, 1, 0, 3, poison);
+            retargeted.putInt(MessageHeader.WORKER_OFFSET, 0); // re-addressed after signing
+            raw.send(retargeted);
+
+            raw.send(raw.chunk(otherJob, MessageHeader.PUSH, JOB + 1, 0, 1, 0, 0, poison));
+
+            ByteBuffer withNan = TestVectors.copy(poison);
+            withNan.putFloat(4 * 20_000, Float.NaN);
+            raw.send(raw.chunk(good, MessageHeader.PUSH, JOB, 0, 1, 0, 1, withNan));
+            ByteBuffer withInf = TestVectors.copy(poison);
+            withInf.putFloat(4, Float.POSITIVE_INFINITY);
+            raw.send(raw.chunk(good, MessageHeader.PUSH, JOB, 0, 1, 0, 0, withInf));
+
+            raw.send(raw.chunk(good, MessageHeader.PUSH, JOB, 0, 7, 0, 0, poison));   // no worker 7
+            UnsafeBuffer shifted = raw.chunk(good, MessageHeader.PUSH, JOB, 0, 1, 0, 0, poison);
+            shifted.putLong(MessageHeader.BYTE_OFFSET_OFFSET, 4);                     // then re-signed below
+            resign(good, shifted);
+            raw.send(shifted);
+
+            raw.send(raw.chunk(good, MessageHeader.PUSH, JOB, 3, 1, 0, 0, poison));   // a future round
+            raw.send(raw.chunk(good, MessageHeader.AVERAGE, JOB, 0, 1, 0, 0, poison)); // not for the server
+
+            // A genuine chunk of worker 0, captured and sent twice: the copy is a duplicate.
+            UnsafeBuffer genuine = raw.chunk(good, MessageHeader.PUSH, JOB, 0, 0, 0, 0, p0);
+            raw.send(genuine);
+            raw.send(genuine);
+
+            DropCounters drops = cluster.server.drops();
+            Await.until("all drops counted", () -> drops.total() == 14);
+            assertThat(drops.snapshot()).isEqualTo(Map.ofEntries(
+                Map.entry(DropReason.BAD_MAGIC, 1L),
+                Map.entry(DropReason.TRUNCATED, 2L),
+                Map.entry(DropReason.BAD_CRC, 1L),
+                Map.entry(DropReason.BAD_HMAC, 2L),
+                Map.entry(DropReason.WRONG_JOB, 1L),
+                Map.entry(DropReason.NOT_FINITE, 2L),
+                Map.entry(DropReason.OUT_OF_RANGE, 2L),
+                Map.entry(DropReason.FUTURE_ROUND, 1L),
+                Map.entry(DropReason.UNEXPECTED_TYPE, 1L),
+                Map.entry(DropReason.DUPLICATE_CHUNK, 1L)));
+            assertThat(cluster.server.latestRound()).isEqualTo(-1);
+
+            // The honest workers now push (worker 0's first chunk is already in: its own copy is a duplicate).
+            ParameterClient w0 = cluster.client(0);
+            ParameterClient w1 = cluster.client(1);
+            CompletableFuture<RoundStats> f1 = CompletableFuture.supplyAsync(() -> w1.pushAndAwait(0, p1));
+            w0.pushAndAwait(0, p0);
+            f1.get(30, TimeUnit.SECONDS);
+            assertThat(TestVectors.firstDifference(p0, expected)).isEqualTo(-1);
+            assertThat(TestVectors.firstDifference(p1, expected)).isEqualTo(-1);
+            assertThat(drops.get(DropReason.DUPLICATE_CHUNK)).isEqualTo(2);
+
+            // Replaying the captured chunk after the round closed: stale.
+            raw.send(genuine);
+            Await.until("stale replay counted", () -> drops.get(DropReason.STALE_ROUND) == 1);
+            ByteBuffer onServer = TestVectors.direct(FLOATS);
+            assertThat(cluster.server.latestAverage(onServer, Duration.ofSeconds(5))).isZero();
+            assertThat(TestVectors.firstDifference(onServer, expected)).isEqualTo(-1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"IPC"})
+    void workersRejectForgedAndNonFiniteAverages(Channel.Transport transport) throws Exception {
+        try (TestCluster cluster = new TestCluster(transport, FLOATS, 2, 2, 1, CHUNK, Duration.ofSeconds(30), 4 * 1024 * 1024)) {
+            ParameterClient w0 = cluster.client(0);
+            ParameterClient w1 = cluster.client(1);
+            ByteBuffer p0 = TestVectors.random(FLOATS, 1);
+            ByteBuffer p1 = TestVectors.random(FLOATS, 2);
+            ByteBuffer expected = TestVectors.mean(TestVectors.copy(p0), TestVectors.copy(p1));
+            CompletableFuture<RoundStats> f0 = CompletableFuture.supplyAsync(() -> w0.pushAndAwait(0, p0));
+            // Whatever is published from now on, worker 0 reads while it awaits round 0 (it polls only then).
+            // An intruder on the same host writes into the averages stream while worker 0 waits.
+            Channel ch = cluster.job.channel();
+            try (RawSender intruder = new RawSender(cluster.workerDir, ch.serverAverageChannel(0), ch.averageStreamId(0),
+                cluster.job.layout())) {
+                MessageCodec forger = new MessageCodec(JOB, "an-attacker-guessed-key".getBytes(StandardCharsets.US_ASCII));
+                MessageCodec insider = new MessageCodec(JOB, TestCluster.SECRET);
+                ByteBuffer poison = TestVectors.random(FLOATS, 666);
+                intruder.send(intruder.chunk(forger, MessageHeader.AVERAGE, JOB, 0, -1, 0, 0, poison));
+                poison.putFloat(4 * (16_384 + 3), Float.NaN); // inside chunk 1
+                intruder.send(intruder.chunk(insider, MessageHeader.AVERAGE, JOB, 0, -1, 0, 1, poison));
+                try {
+                    Await.until("worker 0 rejected both", () -> w0.drops().total() == 2);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + ": client drops " + w0.drops() + ", server drops "
+                        + cluster.server.drops() + ", f0 " + f0, e);
+                }
+            }
+            assertThat(w0.drops().get(DropReason.BAD_HMAC)).isEqualTo(1);
+            assertThat(w0.drops().get(DropReason.NOT_FINITE)).isEqualTo(1);
+
+            w1.pushAndAwait(0, p1);
+            RoundStats s0 = f0.get(30, TimeUnit.SECONDS);
+            assertThat(s0.dropped()).isEqualTo(2);
+            assertThat(TestVectors.firstDifference(p0, expected)).isEqualTo(-1);
+            assertThat(TestVectors.firstDifference(p1, expected)).isEqualTo(-1);
+        }
+    }
+
+    private static void resign(MessageCodec codec, UnsafeBuffer msg) {
+        int length = msg.capacity() - MessageHeader.LENGTH;
+        UnsafeBuffer h = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
+        h.putBytes(0, msg, 0, MessageHeader.LENGTH);
+        ByteBuffer payload = ByteBuffer.allocateDirect(length);
+        msg.getBytes(MessageHeader.LENGTH, payload, 0, length);
+        codec.sign(h, payload);
+        msg.putBytes(0, h, 0, MessageHeader.LENGTH);
+    }
+}
