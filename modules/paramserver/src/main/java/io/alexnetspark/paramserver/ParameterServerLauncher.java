@@ -1,51 +1,87 @@
 package io.alexnetspark.paramserver;
 
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import org.agrona.concurrent.ShutdownSignalBarrier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.Callable;
 
 /**
- * Runs a standalone parameter server until SIGTERM or SIGINT, then shuts down cleanly (the
- * embedded driver deletes its Aeron directory). The trainer's {@code paramserver} subcommand wraps
- * this.
+ * A standalone parameter server for a dedicated node: {@code alexnet-spark paramserver ...}, or
+ * this class's main without the rest of the product. Serves until SIGTERM/SIGINT, then shuts down
+ * cleanly and deletes its Aeron directory.
  *
  * <pre>
- * java @conf/jvm.options -cp ... io.alexnetspark.paramserver.ParameterServerLauncher \
- *   --floats 62378344 --workers 4 --quorum 3 --shards 4 --round-timeout-ms 30000 \
+ * alexnet-spark paramserver --floats 62378344 --workers 4 --quorum 3 --shards 4 --round-timeout-ms 30000 \
  *   --transport udp --host 10.0.0.5 --port 40100 --job-id 42 --secret-file /run/secrets/ps.key
  * </pre>
  *
  * The secret comes from {@code --secret-file} (raw bytes) or the environment variable
  * {@value #SECRET_ENV} (base64), never from the command line, which other users can read.
  */
-public final class ParameterServerLauncher {
+@Command(name = "paramserver", mixinStandardHelpOptions = true,
+        description = {"Run a standalone Aeron parameter server until SIGTERM (for a dedicated node).",
+                "The job secret comes from --secret-file or $" + ParameterServerLauncher.SECRET_ENV + " (base64)."})
+public final class ParameterServerLauncher implements Callable<Integer> {
 
     public static final String SECRET_ENV = "ALEXNET_PS_SECRET";
     private static final Logger LOG = LoggerFactory.getLogger(ParameterServerLauncher.class);
-    private static final Set<String> OPTIONS = Set.of("--floats", "--workers", "--quorum", "--shards", "--round-timeout-ms",
-        "--transport", "--host", "--port", "--term-length", "--chunk-bytes", "--aeron-dir", "--job-id", "--secret-file");
 
-    private ParameterServerLauncher() {
-    }
+    @Option(names = "--floats", required = true, description = "Length of the parameter vector (62378344 for alexnet-single).")
+    long floats;
+
+    @Option(names = "--workers", required = true, description = "Workers (replicas) W.")
+    int workers;
+
+    @Option(names = "--quorum", description = "Complete pushes that close a round after its time-out (default: W).")
+    Integer quorum;
+
+    @Option(names = "--shards", defaultValue = "1", description = "Shards S, each on its own port pair (default: ${DEFAULT-VALUE}).")
+    int shards;
+
+    @Option(names = "--round-timeout-ms", defaultValue = "60000", description = "Round time-out (default: ${DEFAULT-VALUE}).")
+    long roundTimeoutMs;
+
+    @Option(names = "--transport", defaultValue = "udp", description = "udp or ipc (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (a concrete interface; default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", description = "First UDP port; shard s uses port + 2s and port + 2s + 1.")
+    Integer port;
+
+    @Option(names = "--term-length", description = "Aeron term length in bytes (default: 64 MB).")
+    Integer termLength;
+
+    @Option(names = "--chunk-bytes", description = "Payload bytes per message (default: 2 MB).")
+    Integer chunkBytes;
+
+    @Option(names = "--aeron-dir", description = "Aeron directory (default: a fresh one under /dev/shm).")
+    String aeronDir;
+
+    @Option(names = "--job-id", required = true, description = "The job's id; other jobs' messages are dropped.")
+    long jobId;
+
+    @Option(names = "--secret-file", description = "File holding the job secret (raw bytes).")
+    Path secretFile;
 
     public static void main(String[] args) {
-        ServerConfig config;
-        try {
-            config = parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
-            usage(System.err, e.getMessage());
-            System.exit(2);
-            return;
-        }
+        System.exit(new CommandLine(new ParameterServerLauncher()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        ServerConfig config = config(System.getenv());
         // Agrona 2's barrier holds the JVM's shutdown hook until the barrier is closed: close the
         // server first (declared last), then the barrier, so the Aeron directory is gone before exit.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
@@ -55,47 +91,44 @@ public final class ParameterServerLauncher {
             barrier.await();
             LOG.info("shutting down");
         }
+        return 0;
     }
 
-    /** Parses {@code --name value} pairs into a configuration (embedded driver). */
+    /** Parses {@code --name value} options into a configuration (embedded driver); for tests and embedding. */
     static ServerConfig parse(String[] args, Map<String, String> env) {
-        Map<String, String> o = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            if (!OPTIONS.contains(name)) {
-                throw new IllegalArgumentException("unknown option " + name);
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("missing value for " + name);
-            }
-            o.put(name, args[++i]);
+        ParameterServerLauncher launcher = new ParameterServerLauncher();
+        try {
+            new CommandLine(launcher).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        long floats = Long.parseLong(required(o, "--floats"));
-        int workers = Integer.parseInt(required(o, "--workers"));
-        int quorum = Integer.parseInt(o.getOrDefault("--quorum", String.valueOf(workers)));
-        int shards = Integer.parseInt(o.getOrDefault("--shards", "1"));
-        Duration timeout = Duration.ofMillis(Long.parseLong(o.getOrDefault("--round-timeout-ms", "60000")));
-        int termLength = Integer.parseInt(o.getOrDefault("--term-length", String.valueOf(Channel.DEFAULT_TERM_LENGTH)));
-        String transport = o.getOrDefault("--transport", "udp");
+        return launcher.config(env);
+    }
+
+    ServerConfig config(Map<String, String> env) {
+        int term = termLength == null ? Channel.DEFAULT_TERM_LENGTH : termLength;
         Channel channel = switch (transport) {
-            case "ipc" -> Channel.ipc().withTermLength(termLength);
-            case "udp" -> Channel.udp(o.getOrDefault("--host", "127.0.0.1"), Integer.parseInt(required(o, "--port")))
-                .withTermLength(termLength);
+            case "ipc" -> Channel.ipc().withTermLength(term);
+            case "udp" -> {
+                if (port == null) {
+                    throw new IllegalArgumentException("missing --port (required for udp)");
+                }
+                yield Channel.udp(host, port).withTermLength(term);
+            }
             default -> throw new IllegalArgumentException("--transport must be udp or ipc, got " + transport);
         };
-        int chunkBytes = Integer.parseInt(o.getOrDefault("--chunk-bytes", String.valueOf(JobSpec.DEFAULT_CHUNK_BYTES)));
-        long jobId = Long.parseLong(required(o, "--job-id"));
-        JobSpec job = new JobSpec(jobId, secret(o.get("--secret-file"), env), floats, workers, shards, chunkBytes, channel);
-        AeronSetup aeron = o.containsKey("--aeron-dir") ? AeronSetup.embedded(o.get("--aeron-dir")) : AeronSetup.embeddedFresh();
-        return new ServerConfig(job, quorum, timeout, aeron);
+        JobSpec job = new JobSpec(jobId, secret(env), floats, workers, shards,
+                chunkBytes == null ? JobSpec.DEFAULT_CHUNK_BYTES : chunkBytes, channel);
+        AeronSetup aeron = aeronDir != null ? AeronSetup.embedded(aeronDir) : AeronSetup.embeddedFresh();
+        return new ServerConfig(job, quorum == null ? workers : quorum, Duration.ofMillis(roundTimeoutMs), aeron);
     }
 
-    private static byte[] secret(String file, Map<String, String> env) {
-        if (file != null) {
+    private byte[] secret(Map<String, String> env) {
+        if (secretFile != null) {
             try {
-                return Files.readAllBytes(Path.of(file));
+                return Files.readAllBytes(secretFile);
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read the secret file " + file + ": " + e.getMessage());
+                throw new IllegalArgumentException("cannot read the secret file " + secretFile + ": " + e.getMessage());
             }
         }
         String b64 = env.get(SECRET_ENV);
@@ -103,20 +136,5 @@ public final class ParameterServerLauncher {
             throw new IllegalArgumentException("give the job secret with --secret-file or $" + SECRET_ENV + " (base64)");
         }
         return Base64.getDecoder().decode(b64.trim());
-    }
-
-    private static String required(Map<String, String> o, String name) {
-        String v = o.get(name);
-        if (v == null) {
-            throw new IllegalArgumentException("missing " + name);
-        }
-        return v;
-    }
-
-    private static void usage(PrintStream out, String error) {
-        out.println("error: " + error);
-        out.println("usage: ParameterServerLauncher --floats N --workers W [--quorum Q] [--shards S] [--round-timeout-ms T]");
-        out.println("       [--transport udp|ipc] [--host ADDR] --port P [--term-length BYTES] [--chunk-bytes BYTES]");
-        out.println("       [--aeron-dir DIR] --job-id ID (--secret-file FILE | $" + SECRET_ENV + ")");
     }
 }

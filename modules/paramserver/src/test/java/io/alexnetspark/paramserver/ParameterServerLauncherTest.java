@@ -37,8 +37,9 @@ class ParameterServerLauncherTest {
     void refusesMissingSecretUnknownOptionsAndWildcardBinds() {
         String[] base = {"--floats", "1000", "--workers", "2", "--port", "41000", "--job-id", "1"};
         assertThatThrownBy(() -> ParameterServerLauncher.parse(base, Map.of())).hasMessageContaining("secret");
-        assertThatThrownBy(() -> ParameterServerLauncher.parse(new String[] {"--bogus", "1"}, Map.of()))
-            .hasMessageContaining("unknown option");
+        assertThatThrownBy(() -> ParameterServerLauncher.parse(new String[] {"--floats", "1000", "--workers", "2",
+            "--job-id", "1", "--bogus", "1"}, Map.of()))
+            .hasMessageContaining("Unknown option");
         String[] wildcard = {"--floats", "1000", "--workers", "2", "--port", "41000", "--job-id", "1", "--host", "0.0.0.0"};
         assertThatThrownBy(() -> ParameterServerLauncher.parse(wildcard, Map.of(ParameterServerLauncher.SECRET_ENV, SECRET_B64)))
             .hasMessageContaining("concrete interface");

@@ -99,6 +99,37 @@ class AlexNetCliTest {
     }
 
     @Test
+    void ingestWritesShardsAndAManifestAndCountsABrokenFile(@TempDir Path dir) throws Exception {
+        Path tree = dir.resolve("pets");
+        for (String cls : new String[] {"cat", "dog"}) {
+            Files.createDirectories(tree.resolve(cls));
+            for (int i = 0; i < 3; i++) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int x = 0; x < 40; x++) {
+                    for (int y = 0; y < 30; y++) {
+                        img.setRGB(x, y, (x * 6 + i * 20) << 16 | (y * 8) << 8 | (cls.equals("cat") ? 200 : 40));
+                    }
+                }
+                javax.imageio.ImageIO.write(img, "jpg", tree.resolve(cls).resolve(cls + i + ".jpg").toFile());
+            }
+        }
+        Files.write(tree.resolve("dog").resolve("empty.jpg"), new byte[0]);
+        Path out = dir.resolve("shards");
+        Run r = run("ingest", "--input", tree.toString(), "--output", out.toUri().toString(), "--layout", "folders",
+                "--set", "data.ingest.shorter-side=32", "--set", "data.ingest.crop=32");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("2 classes").contains("6 images").contains("1 skipped");
+        assertThat(out.resolve("manifest.json")).exists();
+    }
+
+    @Test
+    void ingestRejectsAnUnknownLayout(@TempDir Path dir) {
+        Run r = run("ingest", "--input", dir.toString(), "--output", dir.resolve("o").toString(), "--layout", "coco");
+        assertThat(r.exit()).isEqualTo(AlexNetCli.EXIT_USAGE);
+        assertThat(r.err()).contains("--layout must be imagenet or folders");
+    }
+
+    @Test
     void versionNamesTheStack() {
         Run r = run("version");
         assertThat(r.exit()).isZero();
