@@ -78,7 +78,9 @@ public final class AlexNetFactory {
                 .seed(recipe.seed())
                 .dataType(DataType.FLOAT)
                 .updater(new ClassicMomentum(recipe.initialLearningRate(), recipe.momentum()))
-                .weightInit(new WeightInitDistribution(new NormalDistribution(0, spec.weightStd())))
+                .weightInit(spec.initScheme() == ModelSpec.InitScheme.HE
+                        ? org.deeplearning4j.nn.weights.WeightInit.RELU.getWeightInitFunction()
+                        : new WeightInitDistribution(new NormalDistribution(0, spec.weightStd())))
                 // As a gradient term before momentum, L2 is the paper's "- 0.0005 * lr * w" exactly.
                 .l2(recipe.weightDecay())
                 .convolutionMode(ConvolutionMode.Truncate)

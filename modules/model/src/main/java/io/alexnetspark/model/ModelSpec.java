@@ -24,6 +24,7 @@ import java.util.Set;
  * @param lrn             the LRN after conv1 and conv2
  * @param weightStd       standard deviation of the zero-mean Gaussian weight init (0.01)
  * @param biasOneLayers   layers whose biases start at 1 (the rest start at 0)
+ * @param initScheme      PAPER: weights N(0, weightStd^2); HE: N(0, 2 / fan-in), for narrow networks
  */
 public record ModelSpec(
         AlexNetVariant variant,
@@ -38,14 +39,55 @@ public record ModelSpec(
         double dropout,
         LrnSpec lrn,
         double weightStd,
-        Set<String> biasOneLayers) {
+        Set<String> biasOneLayers,
+        InitScheme initScheme) {
+
+    /** How the weights are initialised. */
+    public enum InitScheme {
+        /** The paper: every weight N(0, weight-std^2), weight-std 0.01. */
+        PAPER("paper"),
+        /**
+         * He et al. 2015: N(0, 2 / fan-in) per layer. For narrow networks (demo, tests), where a
+         * fixed 0.01 leaves almost no signal by conv5 and training never starts.
+         */
+        HE("he");
+
+        private final String configName;
+
+        InitScheme(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        public static InitScheme fromConfigName(String name) {
+            for (InitScheme s : values()) {
+                if (s.configName.equals(name)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("expected 'paper' or 'he', got '" + name + "'");
+        }
+    }
+
+    /** A spec with the paper's initialisation scheme. */
+    public ModelSpec(AlexNetVariant variant, int inputHeight, int inputWidth, int inputChannels, int classes,
+                     List<ConvSpec> conv, int poolSize, int poolStride, int fcWidth, double dropout, LrnSpec lrn,
+                     double weightStd, Set<String> biasOneLayers) {
+        this(variant, inputHeight, inputWidth, inputChannels, classes, conv, poolSize, poolStride, fcWidth, dropout,
+                lrn, weightStd, biasOneLayers, InitScheme.PAPER);
+    }
 
     /** Names of the layers whose bias initialisation can be chosen. */
     public static final List<String> BIAS_LAYERS =
             List.of("conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8");
 
+    /** Validates the components. */
     public ModelSpec {
         Objects.requireNonNull(variant, "variant");
+        Objects.requireNonNull(initScheme, "initScheme");
         conv = List.copyOf(conv);
         biasOneLayers = Set.copyOf(biasOneLayers);
         if (conv.size() != 5) {
@@ -80,13 +122,13 @@ public record ModelSpec(
     /** The same network with another input size (e.g. 224, to show why the paper's 224 does not add up). */
     public ModelSpec withInput(int height, int width) {
         return new ModelSpec(variant, height, width, inputChannels, classes, conv, poolSize, poolStride,
-                fcWidth, dropout, lrn, weightStd, biasOneLayers);
+                fcWidth, dropout, lrn, weightStd, biasOneLayers, initScheme);
     }
 
     /** The same network in another variant. */
     public ModelSpec withVariant(AlexNetVariant other) {
         return new ModelSpec(other, inputHeight, inputWidth, inputChannels, classes, conv, poolSize, poolStride,
-                fcWidth, dropout, lrn, weightStd, biasOneLayers);
+                fcWidth, dropout, lrn, weightStd, biasOneLayers, initScheme);
     }
 
     /** Initial bias of the named layer: 1 or 0. */

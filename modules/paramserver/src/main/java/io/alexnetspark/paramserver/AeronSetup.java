@@ -10,7 +10,7 @@ import java.util.UUID;
  * @param aeronDir the driver's directory, e.g. {@code /dev/shm/alexnet-ps-<uuid>}
  * @param embedded start the driver here
  */
-public record AeronSetup(String aeronDir, boolean embedded) {
+public record AeronSetup(String aeronDir, boolean embedded) implements java.io.Serializable {
 
     public AeronSetup {
         Objects.requireNonNull(aeronDir, "aeronDir");

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param mtu        Aeron MTU; 65504 keeps a 64 KB UDP datagram on loopback
  * @param termLength publication term length (power of two); the largest message is term / 8
  */
-public record Channel(Transport transport, String host, int basePort, int mtu, int termLength) {
+public record Channel(Transport transport, String host, int basePort, int mtu, int termLength) implements java.io.Serializable {
 
     /** The two transports. */
     public enum Transport { IPC, UDP }

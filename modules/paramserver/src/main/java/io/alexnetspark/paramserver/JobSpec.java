@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param chunkBytes largest payload per message (multiple of 4, below the max message length)
  * @param channel    transport and addresses
  */
-public record JobSpec(long jobId, byte[] secret, long floats, int workers, int shards, int chunkBytes, Channel channel) {
+public record JobSpec(long jobId, byte[] secret, long floats, int workers, int shards, int chunkBytes, Channel channel) implements java.io.Serializable {
 
     /** 2 MB chunks: ~32 MTU-sized fragments, far below the 8 MB limit of 64 MB terms. */
     public static final int DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;

@@ -14,7 +14,7 @@ package io.alexnetspark.data.pipeline;
  * @param dropLast        drop a final, smaller batch
  */
 public record PipelineSettings(int batchSize, int numClasses, TransformSettings transform, long seed, int workers,
-                               int prefetchBatches, int shuffleBuffer, boolean dropLast) {
+                               int prefetchBatches, int shuffleBuffer, boolean dropLast) implements java.io.Serializable {
     public PipelineSettings {
         if (batchSize < 1 || numClasses < 1 || workers < 1 || prefetchBatches < 1 || shuffleBuffer < 1) {
             throw new IllegalArgumentException("batchSize, numClasses, workers, prefetchBatches and shuffleBuffer must be >= 1");

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * @param mean              per-channel R, G, B mean subtracted from values scaled to 0..1
  */
 public record TransformSettings(int resizeShorterSide, int cropHeight, int cropWidth, int padding, Mode mode,
-                                boolean flip, double pcaSigma, float[] mean) {
+                                boolean flip, double pcaSigma, float[] mean) implements java.io.Serializable {
     /** ImageNet's RGB mean on 0..1 values. */
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
 

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param bytes  file length in bytes
  * @param sha256 SHA-256 of the whole file, lower-case hex
  */
-public record ShardInfo(String path, long images, long bytes, String sha256) {
+public record ShardInfo(String path, long images, long bytes, String sha256) implements java.io.Serializable {
     public ShardInfo {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(sha256, "sha256");

@@ -86,7 +86,8 @@ public record JobSettings(Config config, ModelSpec model, TrainingRecipe recipe,
                 r.doubleIn("model.dropout", 0, true, 1, false),
                 lrn,
                 r.positive("model.init.weight-std"),
-                biasOne);
+                biasOne,
+                r.choice("model.init.scheme", ModelSpec.InitScheme::fromConfigName));
         try {
             new ArchitectureTable(spec);
         } catch (IllegalArgumentException e) {

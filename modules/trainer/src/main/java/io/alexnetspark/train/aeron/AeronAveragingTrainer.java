@@ -1,0 +1,122 @@
+package io.alexnetspark.train.aeron;
+
+import io.alexnetspark.data.pipeline.PipelineSettings;
+import io.alexnetspark.data.pipeline.ShardSource;
+import io.alexnetspark.paramserver.JobSpec;
+import io.alexnetspark.paramserver.ParameterServer;
+import io.alexnetspark.train.EpochTrainer;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The default sync mode, {@code aeron-averaging}: one Spark barrier stage per epoch, one replica
+ * per task, parameters averaged every {@code tau} mini-batches through our Aeron parameter server.
+ * The server (started by the caller, usually in the driver) holds the latest average between
+ * epochs and is where the driver's network reads the epoch's result from.
+ */
+public final class AeronAveragingTrainer implements EpochTrainer {
+
+    private final JavaSparkContext sc;
+    private final ComputationGraph network;
+    private final ParameterServer server;
+    private final JobSpec job;
+    private final String serverAeronDir;
+    private final List<ShardSource> shards;
+    private final PipelineSettings pipeline;
+    private final List<String> classNames;
+    private final int replicas;
+    private final int tau;
+    private final long seed;
+    private final Duration awaitTimeout;
+    private final ByteBuffer params;
+    private List<ReplicaResult> lastResults = List.of();
+
+    /**
+     * @param network        the driver's network; its parameters are published as round 0 unless the
+     *                       server already holds an average
+     * @param server         the started parameter server for {@code job}
+     * @param serverAeronDir the server's Aeron directory when replicas share the driver's JVM (IPC), else null
+     * @param shards         the training shards (dealt to the replicas anew every epoch)
+     */
+    public AeronAveragingTrainer(JavaSparkContext sc, ComputationGraph network, ParameterServer server, JobSpec job,
+                                 String serverAeronDir, List<ShardSource> shards, PipelineSettings pipeline,
+                                 List<String> classNames, int tau, long seed, Duration awaitTimeout) {
+        this.sc = sc;
+        this.network = network;
+        this.server = server;
+        this.job = job;
+        this.serverAeronDir = serverAeronDir;
+        this.shards = List.copyOf(shards);
+        this.pipeline = pipeline;
+        this.classNames = List.copyOf(classNames);
+        this.replicas = job.workers();
+        this.tau = tau;
+        this.seed = seed;
+        this.awaitTimeout = awaitTimeout;
+        this.params = network.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
+        if (server.latestRound() < 0) {
+            server.publishInitial(0, params);
+        }
+    }
+
+    @Override
+    public ComputationGraph network() {
+        return network;
+    }
+
+    @Override
+    public EpochStats trainEpoch(int epoch, double learningRate) {
+        List<List<ShardSource>> groups = deal(epoch);
+        long fewest = Long.MAX_VALUE;
+        for (List<ShardSource> g : groups) {
+            fewest = Math.min(fewest, g.stream().mapToLong(s -> s.info().images()).sum());
+        }
+        int rounds = (int) (fewest / pipeline.batchSize() / tau);
+        if (rounds < 1) {
+            throw new IllegalStateException(String.format("a replica gets only %d images this epoch: fewer than tau (%d) "
+                    + "mini-batches of %d; use smaller shards, fewer replicas or a smaller tau", fewest, tau,
+                    pipeline.batchSize()));
+        }
+        ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), job, serverAeronDir, tau, rounds,
+                server.latestRound(), epoch, learningRate, pipeline, classNames, awaitTimeout);
+        sc.setJobDescription(String.format("epoch %d: %d replicas x %d rounds of %d mini-batches (aeron-averaging)",
+                epoch + 1, replicas, rounds, tau));
+        long start = System.nanoTime();
+        List<ReplicaResult> results = BarrierStage.mapPartitions(sc.parallelize(groups, replicas), new ReplicaTask(plan)).collect();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        server.latestAverage(params, awaitTimeout);
+        lastResults = List.copyOf(results);
+
+        long images = results.stream().mapToLong(ReplicaResult::images).sum();
+        double loss = results.stream().mapToDouble(ReplicaResult::meanLoss).average().orElse(Double.NaN);
+        double averaging = results.stream().mapToDouble(ReplicaResult::averagingSeconds).average().orElse(0);
+        return new EpochStats(loss, images, seconds, averaging, replicas, replicas * pipeline.batchSize());
+    }
+
+    /** What each replica reported in the last epoch. */
+    public List<ReplicaResult> lastResults() {
+        return lastResults;
+    }
+
+    /** Shards shuffled with the epoch's seed and dealt round-robin: every epoch a replica sees other shards. */
+    List<List<ShardSource>> deal(int epoch) {
+        List<ShardSource> order = new ArrayList<>(shards);
+        Collections.shuffle(order, new Random(seed + epoch));
+        List<List<ShardSource>> groups = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            groups.add(new ArrayList<>());
+        }
+        for (int i = 0; i < order.size(); i++) {
+            groups.get(i % replicas).add(order.get(i));
+        }
+        return groups;
+    }
+}

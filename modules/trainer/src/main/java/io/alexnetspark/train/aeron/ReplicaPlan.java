@@ -1,0 +1,28 @@
+package io.alexnetspark.train.aeron;
+
+import io.alexnetspark.data.pipeline.PipelineSettings;
+import io.alexnetspark.paramserver.JobSpec;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What every replica of one epoch's barrier stage needs, shipped with the task.
+ *
+ * @param networkJson   the network's configuration (DL4J JSON)
+ * @param job           the parameter server's job (channel, workers, shards, secret)
+ * @param serverAeronDir the driver's Aeron directory when replicas run in the driver's JVM (IPC), else null
+ * @param tau           local mini-batches between averaging rounds
+ * @param rounds        averaging rounds every replica runs this epoch
+ * @param firstRound    the first round number of this epoch
+ * @param epoch         0-based epoch (the pipeline's shuffles follow it)
+ * @param learningRate  this epoch's learning rate
+ * @param pipeline      the training input pipeline
+ * @param classNames    class names in label order
+ * @param awaitTimeout  how long a replica waits for an average before failing the stage
+ */
+public record ReplicaPlan(String networkJson, JobSpec job, String serverAeronDir, int tau, int rounds, long firstRound,
+                          int epoch, double learningRate, PipelineSettings pipeline, List<String> classNames,
+                          Duration awaitTimeout) implements Serializable {
+}

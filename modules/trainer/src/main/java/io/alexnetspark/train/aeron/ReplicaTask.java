@@ -1,0 +1,85 @@
+package io.alexnetspark.train.aeron;
+
+import io.alexnetspark.data.pipeline.ShardBatchIterator;
+import io.alexnetspark.data.pipeline.ShardSource;
+import io.alexnetspark.paramserver.AeronSetup;
+import io.alexnetspark.paramserver.ClientConfig;
+import io.alexnetspark.paramserver.ParameterClient;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * One replica in an epoch's barrier stage: builds the network, starts from the server's latest
+ * average, then {@code rounds} times trains {@code tau} mini-batches of its shards and exchanges
+ * its parameters for the round's average. The average lands directly in the network's parameter
+ * memory: the client reads from and writes into a ByteBuffer over the ND4J array.
+ */
+public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSource>>, ReplicaResult> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ReplicaPlan plan;
+
+    public ReplicaTask(ReplicaPlan plan) {
+        this.plan = plan;
+    }
+
+    @Override
+    public Iterator<ReplicaResult> call(Iterator<List<ShardSource>> partition) throws Exception {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int worker = ctx.partitionId();
+        List<ShardSource> shards = partition.hasNext() ? partition.next() : List.of();
+
+        ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(plan.networkJson()));
+        net.init();
+        net.setLearningRate(plan.learningRate());
+        // The parameters as little-endian bytes over the same native memory: pulls and averages land in the network.
+        ByteBuffer params = net.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
+
+        String address = ctx.getTaskInfos()[worker].address();
+        String bindHost = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
+        AeronSetup aeron = plan.serverAeronDir() != null ? AeronSetup.external(plan.serverAeronDir()) : AeronSetup.embeddedFresh();
+        ClientConfig config = new ClientConfig(plan.job(), worker, bindHost, plan.awaitTimeout(), Duration.ofSeconds(30), aeron);
+
+        ctx.barrier(); // every replica has started: none waits for a straggler that was never scheduled
+        double lossSum = 0;
+        long images = 0;
+        long fitNanos = 0;
+        long averagingNanos = 0;
+        long round = plan.firstRound();
+        try (ParameterClient client = new ParameterClient(config);
+             ShardBatchIterator data = new ShardBatchIterator(shards, new Configuration(), plan.pipeline(), plan.classNames())) {
+            data.setEpoch(plan.epoch());
+            client.pullLatest(params);
+            for (int r = 0; r < plan.rounds(); r++) {
+                long t = System.nanoTime();
+                for (int b = 0; b < plan.tau(); b++) {
+                    DataSet batch = data.next();
+                    net.fit(batch);
+                    lossSum += net.score();
+                    images += batch.numExamples();
+                }
+                long t1 = System.nanoTime();
+                fitNanos += t1 - t;
+                round = plan.firstRound() + r + 1;
+                client.pushAndAwait(round, params);
+                averagingNanos += System.nanoTime() - t1;
+            }
+        }
+        int batches = Math.max(1, plan.rounds() * plan.tau());
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(params.duplicate().clear());
+        return List.of(new ReplicaResult(worker, lossSum / batches, images, fitNanos / 1e9, averagingNanos / 1e9, round,
+                crc.getValue())).iterator();
+    }
+}
