@@ -46,9 +46,11 @@ VEC_MB=$(( (FLOATS * 4 + 1048575) / 1048576 ))
 # floor: MAXN vectors + the output on the heap; ps: N direct worker buffers + the server's
 # float64 sums (heap) and its average (direct); Spark: N network copies off-heap (params, gradients,
 # updater) and the workers' serialised results on the heap.
-FLOOR_HEAP="${FLOOR_HEAP:-$(( (MAXN + 3) * VEC_MB + 512 ))m}"
+# G1 keeps each 250 MB array in contiguous humongous regions: twice the arrays' size (3.1 GB ran out at N = 8).
+FLOOR_HEAP="${FLOOR_HEAP:-$(( 2 * (MAXN + 3) * VEC_MB + 512 ))m}"
 [[ "$SPARK_MODEL" == paper ]] && SPARK_VEC_MB=238 || SPARK_VEC_MB=1
-SPARK_HEAP_MB="${SPARK_HEAP_MB:-$(( (MAXN + 4) * SPARK_VEC_MB + 1024 ))}"
+# The driver holds N serialised worker results while it aggregates: 3.9 GB ran out at N = 4, 9 GB was enough.
+SPARK_HEAP_MB="${SPARK_HEAP_MB:-$(( 2 * (MAXN + 4) * SPARK_VEC_MB + 2048 ))}"
 SPARK_OFFHEAP_MB="${SPARK_OFFHEAP_MB:-$(( (3 * MAXN + 4) * SPARK_VEC_MB + 2048 ))}"
 
 wait_lock() {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,8 +89,14 @@ public final class ConfigLoader {
         try {
             return ConfigFactory.parseString(key + " = " + value,
                     ConfigParseOptions.defaults().setOriginDescription("--set " + key));
-        } catch (ConfigException e) {
-            throw new InvalidConfigException(key, "cannot parse value '" + value + "': " + e.getMessage());
+        } catch (ConfigException notHocon) {
+            // A URI such as hdfs://nn:8020/runs is not a valid unquoted HOCON value: take it as the
+            // string it obviously is, rather than make people quote it twice on a command line.
+            try {
+                return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value, "--set " + key));
+            } catch (ConfigException e) {
+                throw new InvalidConfigException(key, "cannot parse '" + key + "=" + value + "': " + e.getMessage());
+            }
         }
     }
 

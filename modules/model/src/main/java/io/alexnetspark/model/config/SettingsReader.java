@@ -10,15 +10,15 @@ import java.util.function.Function;
  * Typed, range-checked reads from a {@link Config}. Every failure becomes an
  * {@link InvalidConfigException} that names the key and says what was expected.
  */
-final class SettingsReader {
+public final class SettingsReader {
 
     private final Config config;
 
-    SettingsReader(Config config) {
+    public SettingsReader(Config config) {
         this.config = config;
     }
 
-    int intAtLeast(String key, int min) {
+    public int intAtLeast(String key, int min) {
         int v = read(key, () -> config.getInt(key));
         if (v < min) {
             throw new InvalidConfigException(key, "must be >= " + min + ", got " + v);
@@ -26,11 +26,11 @@ final class SettingsReader {
         return v;
     }
 
-    long longValue(String key) {
+    public long longValue(String key) {
         return read(key, () -> config.getLong(key));
     }
 
-    double doubleIn(String key, double min, boolean minInclusive, double max, boolean maxInclusive) {
+    public double doubleIn(String key, double min, boolean minInclusive, double max, boolean maxInclusive) {
         double v = read(key, () -> config.getDouble(key));
         boolean ok = !Double.isNaN(v)
                 && (minInclusive ? v >= min : v > min)
@@ -42,11 +42,11 @@ final class SettingsReader {
         return v;
     }
 
-    double positive(String key) {
+    public double positive(String key) {
         return doubleIn(key, 0, false, Double.MAX_VALUE, true);
     }
 
-    <T> T choice(String key, Function<String, T> parser) {
+    public <T> T choice(String key, Function<String, T> parser) {
         String raw = read(key, () -> config.getString(key));
         try {
             return parser.apply(raw);
@@ -55,12 +55,20 @@ final class SettingsReader {
         }
     }
 
-    List<String> strings(String key) {
+    public List<String> strings(String key) {
         return read(key, () -> config.getStringList(key));
     }
 
-    List<Integer> ints(String key) {
+    public List<Integer> ints(String key) {
         return read(key, () -> config.getIntList(key));
+    }
+
+    public String string(String key) {
+        return read(key, () -> config.getString(key));
+    }
+
+    public java.time.Duration duration(String key) {
+        return read(key, () -> config.getDuration(key));
     }
 
     private interface Read<T> {

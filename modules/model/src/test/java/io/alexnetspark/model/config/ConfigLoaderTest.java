@@ -98,6 +98,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aUriOverrideIsTakenAsAString() {
+        var c = loader.load(Optional.empty(), List.of("job.output=hdfs://nn:8020/runs/r1", "job.data=file:///tmp/x"));
+        assertThat(c.getString("job.output")).isEqualTo("hdfs://nn:8020/runs/r1");
+        assertThat(c.getString("job.data")).isEqualTo("file:///tmp/x");
+    }
+
+    @Test
     void aMissingFileIsAClearError(@TempDir Path dir) {
         assertThatThrownBy(() -> loader.load(Optional.of(dir.resolve("nope.conf")), List.of()))
                 .isInstanceOf(InvalidConfigException.class)

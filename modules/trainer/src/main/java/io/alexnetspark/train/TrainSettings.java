@@ -1,0 +1,67 @@
+package io.alexnetspark.train;
+
+import com.typesafe.config.Config;
+import io.alexnetspark.model.config.InvalidConfigException;
+import io.alexnetspark.model.config.SettingsReader;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The {@code job} and {@code paramserver} blocks of the configuration, validated: what the
+ * distributed job needs beyond the network and the data.
+ */
+public record TrainSettings(String data, String output, SyncMode syncMode, int replicas, int tau, int keepCheckpoints,
+                            String transport, String host, int port, int shards, int quorum, Duration roundTimeout) {
+
+    /** How replicas are kept in step. */
+    public enum SyncMode {
+        AERON_AVERAGING, SPARK_AVERAGING, DL4J_GRADIENT_SHARING;
+
+        static SyncMode fromConfigName(String name) {
+            return switch (name) {
+                case "aeron-averaging" -> AERON_AVERAGING;
+                case "spark-averaging" -> SPARK_AVERAGING;
+                case "dl4j-gradient-sharing" -> DL4J_GRADIENT_SHARING;
+                default -> throw new IllegalArgumentException(
+                        "expected aeron-averaging, spark-averaging or dl4j-gradient-sharing, got '" + name + "'");
+            };
+        }
+    }
+
+    /** Reads and validates; errors name the key. */
+    public static TrainSettings from(Config config) {
+        SettingsReader r = new SettingsReader(config);
+        String data = required(r, "job.data");
+        String output = required(r, "job.output");
+        int replicas = r.intAtLeast("job.replicas", 1);
+        int quorum = r.intAtLeast("paramserver.quorum", 0);
+        if (quorum > replicas) {
+            throw new InvalidConfigException("paramserver.quorum", "must not exceed job.replicas (" + replicas + "), got " + quorum);
+        }
+        String transport = r.string("paramserver.transport").toLowerCase(Locale.ROOT);
+        if (!transport.equals("auto") && !transport.equals("udp") && !transport.equals("ipc")) {
+            throw new InvalidConfigException("paramserver.transport", "expected auto, udp or ipc, got '" + transport + "'");
+        }
+        int port = r.intAtLeast("paramserver.port", 1);
+        if (port > 65535) {
+            throw new InvalidConfigException("paramserver.port", "must be at most 65535, got " + port);
+        }
+        Duration timeout = r.duration("paramserver.round-timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidConfigException("paramserver.round-timeout", "must be positive, got " + timeout);
+        }
+        return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
+                r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), transport,
+                r.string("paramserver.host"), port, r.intAtLeast("paramserver.shards", 1),
+                quorum == 0 ? replicas : quorum, timeout);
+    }
+
+    private static String required(SettingsReader r, String key) {
+        String v = r.string(key);
+        if (v.isBlank()) {
+            throw new InvalidConfigException(key, "required (set it in your --config file or with --set " + key + "=URI)");
+        }
+        return v;
+    }
+}
