@@ -21,6 +21,7 @@ import io.alexnetspark.train.EpochTrainer;
 import io.alexnetspark.train.MetricsLog;
 import io.alexnetspark.train.ModelCard;
 import io.alexnetspark.train.ShardDataSets;
+import io.alexnetspark.train.ShardDeal;
 import io.alexnetspark.train.ShardEvaluator;
 import io.alexnetspark.train.TrainSettings;
 import io.alexnetspark.train.TrainingLoop;
@@ -31,6 +32,8 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkContext$;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -55,12 +58,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -107,7 +107,10 @@ final class TrainCommand implements Callable<Integer> {
         SparkConf sparkConf = new SparkConf().setAppName("alexnet-spark train")
                 .setIfMissing("spark.master", "local[" + ts.replicas() + "]");
         PrintWriter out = spec.commandLine().getOut();
-        try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+        // Reuse a running context (an application or notebook that calls us), and stop only our own.
+        boolean ownContext = SparkContext$.MODULE$.getActive().isEmpty();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(sparkConf));
+        try {
             Path output = new Path(ts.output());
             FileSystem fs = output.getFileSystem(hadoop);
             CheckpointStore checkpoints = new CheckpointStore(new Path(output, "checkpoints"), hadoop, ts.keepCheckpoints());
@@ -183,23 +186,18 @@ final class TrainCommand implements Callable<Integer> {
                         new Path(output, "report/report.html"));
                 out.flush();
             }
+        } finally {
+            if (ownContext) {
+                sc.stop();
+            }
         }
         return 0;
     }
 
-    /** The epoch's mini-batches as an RDD, shards dealt to the replicas with the epoch's seed. */
+    /** The epoch's mini-batches as an RDD: the same shard deal as aeron-averaging, one partition per replica. */
     private static JavaRDD<DataSet> epochData(JavaSparkContext sc, List<ShardSource> shards, PipelineSettings pipeline,
                                               List<String> classes, int replicas, long seed, int epoch) {
-        List<ShardSource> order = new ArrayList<>(shards);
-        Collections.shuffle(order, new Random(seed + epoch));
-        List<List<ShardSource>> groups = new ArrayList<>();
-        for (int i = 0; i < order.size(); i++) {
-            if (groups.size() <= i) {
-                groups.add(new ArrayList<>());
-            }
-            groups.get(i).add(order.get(i));
-        }
-        return sc.parallelize(groups, Math.min(replicas, Math.max(1, groups.size())))
+        return sc.parallelize(ShardDeal.deal(shards, replicas, seed, epoch), replicas)
                 .flatMap(new ShardDataSets(pipeline, classes, epoch));
     }
 }

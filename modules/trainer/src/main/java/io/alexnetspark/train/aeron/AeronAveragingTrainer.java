@@ -11,10 +11,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The default sync mode, {@code aeron-averaging}: one Spark barrier stage per epoch, one replica
@@ -74,7 +71,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
 
     @Override
     public EpochStats trainEpoch(int epoch, double learningRate) {
-        List<List<ShardSource>> groups = deal(epoch);
+        List<List<ShardSource>> groups = io.alexnetspark.train.ShardDeal.deal(shards, replicas, seed, epoch);
         long fewest = Long.MAX_VALUE;
         for (List<ShardSource> g : groups) {
             fewest = Math.min(fewest, g.stream().mapToLong(s -> s.info().images()).sum());
@@ -106,17 +103,4 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         return lastResults;
     }
 
-    /** Shards shuffled with the epoch's seed and dealt round-robin: every epoch a replica sees other shards. */
-    List<List<ShardSource>> deal(int epoch) {
-        List<ShardSource> order = new ArrayList<>(shards);
-        Collections.shuffle(order, new Random(seed + epoch));
-        List<List<ShardSource>> groups = new ArrayList<>();
-        for (int i = 0; i < replicas; i++) {
-            groups.add(new ArrayList<>());
-        }
-        for (int i = 0; i < order.size(); i++) {
-            groups.get(i % replicas).add(order.get(i));
-        }
-        return groups;
-    }
 }
