@@ -149,7 +149,9 @@ public final class FashionMnist {
         }
         try {
             if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + output.trim());
+                String hint = output.contains("Unable to locate package")
+                        ? " (the package lists are empty or old: run 'apt-get update' once, as root)" : "";
+                throw new IOException(String.join(" ", command) + " failed: " + output.trim() + hint);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
