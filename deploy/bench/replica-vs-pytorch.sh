@@ -5,6 +5,8 @@
 #   deploy/bench/replica-vs-pytorch.sh [batches="32 128"] [classifiers="linux-x86_64-onednn"] [workspaces="ENABLED"] [layers="native"]
 #
 # Needs: apt-get install -y python3-torch libopenblas0-pthread (the reference; it must load OpenBLAS).
+# BREAKDOWN=1 adds, per batch size, the per-operator time of a training step for both engines
+# (ND4J's op profiler over our layers; torch.profiler over the reference's own model).
 # Run it on an otherwise idle machine.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -57,4 +59,14 @@ line["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(json.dumps(line))
 PY
 done
+if [[ "${BREAKDOWN:-0}" == 1 ]]; then
+  cls="${CLASSIFIERS%% *}"
+  for b in $BATCHES; do
+    java @"$ROOT/conf/jvm.options" -Xmx8g -cp "$ROOT/modules/bench/target/classes:$(cat "$ROOT/modules/bench/target/classpath-$cls.txt")" \
+      io.alexnetspark.bench.OpBreakdown "$b" 3 native > "${OUT%.jsonl}-breakdown-dl4j-b$b.log" 2>&1
+    grep '^{' "${OUT%.jsonl}-breakdown-dl4j-b$b.log" | tee -a "$OUT"
+    /usr/bin/python3 "$ROOT/deploy/bench/torch_breakdown.py" "$REF" "$b" 3 "$THREADS" 2>/dev/null | tee -a "$OUT"
+  done
+  echo "# per-op tables of ours: ${OUT%.jsonl}-breakdown-dl4j-b*.log (ND4J's dashboard)" >&2
+fi
 echo "# results: $OUT" >&2
