@@ -18,22 +18,25 @@ mkdir -p "$WORK"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "1/5 The network the job trains: the paper's two-tower AlexNet, layer by layer"
+step "1/6 The network the job trains: the paper's two-tower AlexNet, layer by layer"
 "$CLI" describe
 
-step "2/5 The demo dataset: Fashion-MNIST (real 28x28 product photos, 10 classes)"
+step "2/6 The demo dataset: Fashion-MNIST (real 28x28 product photos, 10 classes)"
 "$CLI" demo-data --out "$WORK/fashion-mnist" --train-per-class 600 --val-per-class 100
 
-step "3/5 Ingest into shards + manifest (the same command ImageNet goes through)"
+step "3/6 Ingest into shards + manifest (the same command ImageNet goes through)"
 "$CLI" ingest --config "$ROOT/conf/demo.conf" --input "$WORK/fashion-mnist" \
   --output "file://$WORK/shards" --dataset fashion-mnist-demo
 
-step "4/5 The AlexNet-shaped network for these 28x28 photos (conf/demo.conf)"
+step "4/6 The AlexNet-shaped network for these 28x28 photos (conf/demo.conf)"
 "$CLI" describe --config "$ROOT/conf/demo.conf"
 
-step "5/5 Train: local Spark, 2 replicas, averaging through the Aeron parameter server (aeron-averaging)"
+step "5/6 Train: local Spark, 2 replicas, averaging through the Aeron parameter server (aeron-averaging)"
 rm -rf "$WORK/run"
 "$CLI" train --config "$ROOT/conf/demo.conf" --set "job.data=file://$WORK/shards" --set "job.output=file://$WORK/run"
+
+step "6/6 Evaluate the trained model: per-class accuracy and the most confused classes"
+"$CLI" evaluate --config "$ROOT/conf/demo.conf" --model "file://$WORK/run/model/model.zip" --data "file://$WORK/shards"
 
 printf '\nDone. Open %s/run/report/report.html for the plots; metrics.jsonl, model/ and checkpoints/ are beside it.\n' "$WORK"
 printf 'Resume or extend: %s train --config conf/demo.conf --set job.data=file://%s/shards --set job.output=file://%s/run --set training.epochs=5 --resume\n' "$CLI" "$WORK" "$WORK"

@@ -17,7 +17,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = BuildInfo.VersionProvider.class,
         description = "Trains AlexNet (Krizhevsky et al., 2012) on ImageNet with Spark and an Aeron parameter server.",
-        subcommands = {DescribeCommand.class, ConfigCommand.class, DemoDataCommand.class, IngestCommand.class, TrainCommand.class,
+        subcommands = {DescribeCommand.class, ConfigCommand.class, DemoDataCommand.class, IngestCommand.class, TrainCommand.class, EvaluateCommand.class,
                 io.alexnetspark.paramserver.ParameterServerLauncher.class, DoctorCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AlexNetCli implements Runnable {

@@ -27,8 +27,17 @@ public final class ShardEvaluator implements Evaluator {
         this.classNames = List.copyOf(classNames);
     }
 
+    /** The summary figures and DL4J's full evaluation (per-class recall, confusion matrix). */
+    public record Detailed(Result result, Evaluation evaluation) {
+    }
+
     @Override
     public Result evaluate(ComputationGraph network) {
+        return evaluateDetailed(network).result();
+    }
+
+    /** Evaluates, keeping the per-class figures. */
+    public Detailed evaluateDetailed(ComputationGraph network) {
         Evaluation eval = new Evaluation(classNames, Math.min(5, classNames.size()));
         double lossSum = 0;
         long images = 0;
@@ -40,6 +49,7 @@ public final class ShardEvaluator implements Evaluator {
                 images += batch.numExamples();
             }
         }
-        return new Result(images == 0 ? Double.NaN : lossSum / images, 1.0 - eval.accuracy(), 1.0 - eval.topNAccuracy(), images);
+        return new Detailed(new Result(images == 0 ? Double.NaN : lossSum / images, 1.0 - eval.accuracy(),
+                1.0 - eval.topNAccuracy(), images), eval);
     }
 }

@@ -67,6 +67,13 @@ class TrainCommandTest {
         assertThat(runDir.resolve("report/report.html")).exists();
         assertThat(runDir.resolve("report/error.png")).exists();
         assertThat(runDir.resolve("checkpoints/ckpt-000002")).isDirectory();
+
+        // The trained model, evaluated as a user would: figures per class and the confusions.
+        String[] ev = run(List.of("evaluate", "--config", conf, "--model", runDir.resolve("model/model.zip").toUri().toString(),
+                "--data", shards));
+        assertThat(ev[0]).as(ev[1] + ev[2]).isEqualTo("0");
+        assertThat(ev[1]).contains("100 images").contains("top-1 error").contains("per-class accuracy:")
+                .contains("trouser").contains("most confused (true -> predicted):");
     }
 
     @Test
