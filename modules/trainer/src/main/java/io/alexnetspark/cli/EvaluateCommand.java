@@ -56,7 +56,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Configuration hadoop = new Configuration();
         Path root = new Path(data);
         Manifest manifest = ManifestIO.read(root.getFileSystem(hadoop), root);
-        List<String> classes = manifest.classes().stream().map(c -> c.wnid()).toList();
+        List<String> classes = manifest.classNames();
         List<ShardSource> shards = ShardSource.fromManifest(manifest, root, split);
 
         Path modelPath = new Path(model);

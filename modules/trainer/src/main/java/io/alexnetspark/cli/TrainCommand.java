@@ -89,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
 
         Path dataRoot = new Path(ts.data());
         Manifest manifest = ManifestIO.read(dataRoot.getFileSystem(hadoop), dataRoot);
-        List<String> classes = manifest.classes().stream().map(c -> c.wnid()).toList();
+        List<String> classes = manifest.classNames();
         if (classes.size() != job.model().classes()) {
             throw new InvalidConfigException("model.classes", "is " + job.model().classes() + " but the dataset "
                     + manifest.dataset() + " has " + classes.size() + " classes");

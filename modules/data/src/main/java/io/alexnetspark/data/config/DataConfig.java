@@ -2,15 +2,14 @@ package io.alexnetspark.data.config;
 
 import io.alexnetspark.model.config.ConfigLoader;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import io.alexnetspark.data.image.PreprocessSettings;
 import io.alexnetspark.data.pipeline.PipelineSettings;
 import io.alexnetspark.data.pipeline.TransformSettings;
 import io.alexnetspark.model.config.InvalidConfigException;
+import io.alexnetspark.model.config.SettingsReader;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
  * Typed, validated settings of the {@code data} block of the job configuration. Keys missing from
@@ -19,10 +18,10 @@ import java.util.function.Supplier;
  * key, as for the model's settings.
  */
 public final class DataConfig {
-    private final Config config;
+    private final SettingsReader reader;
 
     private DataConfig(Config config) {
-        this.config = config;
+        this.reader = new SettingsReader(config);
     }
 
     /** Reads the {@code data} block of a job configuration, falling back to the job's defaults. */
@@ -32,9 +31,9 @@ public final class DataConfig {
 
     /** Ingestion's per-image settings. */
     public PreprocessSettings preprocessing() {
-        int shorter = intAtLeast("data.ingest.shorter-side", 0);
-        int crop = intAtLeast("data.ingest.crop", 0);
-        int quality = intAtLeast("data.ingest.jpeg-quality", 1);
+        int shorter = reader.intAtLeast("data.ingest.shorter-side", 0);
+        int crop = reader.intAtLeast("data.ingest.crop", 0);
+        int quality = reader.intAtLeast("data.ingest.jpeg-quality", 1);
         if (quality > 100) {
             throw new InvalidConfigException("data.ingest.jpeg-quality", "must be at most 100, got " + quality);
         }
@@ -42,23 +41,23 @@ public final class DataConfig {
             throw new InvalidConfigException("data.ingest.crop", "must not exceed data.ingest.shorter-side (" + shorter
                     + "), got " + crop + (shorter == 0 ? " (shorter-side 0 keeps the original size: set crop = 0)" : ""));
         }
-        return new PreprocessSettings(shorter, crop, quality, read("data.ingest.convert-non-jpeg", () -> config.getBoolean("data.ingest.convert-non-jpeg")),
-                intAtLeast("data.ingest.min-side", 1));
+        return new PreprocessSettings(shorter, crop, quality, reader.bool("data.ingest.convert-non-jpeg"),
+                reader.intAtLeast("data.ingest.min-side", 1));
     }
 
     /** Input images per shard. */
     public int imagesPerShard() {
-        return intAtLeast("data.ingest.images-per-shard", 1);
+        return reader.intAtLeast("data.ingest.images-per-shard", 1);
     }
 
     /** Seed of the shard assignment. */
     public long ingestSeed() {
-        return read("data.ingest.seed", () -> config.getLong("data.ingest.seed"));
+        return reader.longValue("data.ingest.seed");
     }
 
     /** Ingestion threads (0 in the file means one per core). */
     public int ingestThreads() {
-        int t = intAtLeast("data.ingest.threads", 0);
+        int t = reader.intAtLeast("data.ingest.threads", 0);
         return t == 0 ? Runtime.getRuntime().availableProcessors() : t;
     }
 
@@ -69,7 +68,7 @@ public final class DataConfig {
 
     /** The evaluation transform (centre crop or ten crops, per {@code data.pipeline.eval}). */
     public TransformSettings evalTransform() {
-        String eval = read("data.pipeline.eval", () -> config.getString("data.pipeline.eval")).toLowerCase(Locale.ROOT);
+        String eval = reader.string("data.pipeline.eval").toLowerCase(Locale.ROOT);
         return switch (eval) {
             case "centre", "center" -> transform(TransformSettings.Mode.CENTRE);
             case "ten-crop" -> transform(TransformSettings.Mode.TEN_CROP);
@@ -78,19 +77,19 @@ public final class DataConfig {
     }
 
     private TransformSettings transform(TransformSettings.Mode mode) {
-        List<Double> mean = read("data.pipeline.mean", () -> config.getDoubleList("data.pipeline.mean"));
+        List<Double> mean = reader.doubles("data.pipeline.mean");
         if (mean.size() != 3) {
             throw new InvalidConfigException("data.pipeline.mean", "needs 3 values (R, G, B), got " + mean.size());
         }
-        double sigma = read("data.pipeline.pca-sigma", () -> config.getDouble("data.pipeline.pca-sigma"));
+        double sigma = reader.doubleValue("data.pipeline.pca-sigma");
         if (sigma < 0) {
             throw new InvalidConfigException("data.pipeline.pca-sigma", "must be >= 0, got " + sigma);
         }
         boolean train = mode == TransformSettings.Mode.TRAIN;
-        return new TransformSettings(intAtLeast("data.pipeline.resize-shorter-side", 0),
-                intAtLeast("data.pipeline.crop.height", 1), intAtLeast("data.pipeline.crop.width", 1),
-                intAtLeast("data.pipeline.padding", 0), mode,
-                train && read("data.pipeline.flip", () -> config.getBoolean("data.pipeline.flip")),
+        return new TransformSettings(reader.intAtLeast("data.pipeline.resize-shorter-side", 0),
+                reader.intAtLeast("data.pipeline.crop.height", 1), reader.intAtLeast("data.pipeline.crop.width", 1),
+                reader.intAtLeast("data.pipeline.padding", 0), mode,
+                train && reader.bool("data.pipeline.flip"),
                 train ? sigma : 0,
                 new float[]{mean.get(0).floatValue(), mean.get(1).floatValue(), mean.get(2).floatValue()});
     }
@@ -98,33 +97,15 @@ public final class DataConfig {
     /** Pipeline settings for training, with the job's batch size and the dataset's class count. */
     public PipelineSettings trainPipeline(int batchSize, int numClasses) {
         return new PipelineSettings(batchSize, numClasses, trainTransform(),
-                read("data.pipeline.seed", () -> config.getLong("data.pipeline.seed")),
-                intAtLeast("data.pipeline.workers", 1), intAtLeast("data.pipeline.prefetch-batches", 1),
-                intAtLeast("data.pipeline.shuffle-buffer", 1),
-                read("data.pipeline.drop-last", () -> config.getBoolean("data.pipeline.drop-last")));
+                reader.longValue("data.pipeline.seed"),
+                reader.intAtLeast("data.pipeline.workers", 1), reader.intAtLeast("data.pipeline.prefetch-batches", 1),
+                reader.intAtLeast("data.pipeline.shuffle-buffer", 1),
+                reader.bool("data.pipeline.drop-last"));
     }
 
     /** Pipeline settings for evaluation (no shuffling, no randomness). */
     public PipelineSettings evalPipeline(int batchSize, int numClasses) {
-        return new PipelineSettings(batchSize, numClasses, evalTransform(), 0, intAtLeast("data.pipeline.workers", 1),
-                intAtLeast("data.pipeline.prefetch-batches", 1), 1, false);
-    }
-
-    private int intAtLeast(String key, int min) {
-        int v = read(key, () -> config.getInt(key));
-        if (v < min) {
-            throw new InvalidConfigException(key, "must be at least " + min + ", got " + v);
-        }
-        return v;
-    }
-
-    private <T> T read(String key, Supplier<T> getter) {
-        try {
-            return getter.get();
-        } catch (ConfigException.Missing e) {
-            throw new InvalidConfigException(key, "missing");
-        } catch (ConfigException.WrongType e) {
-            throw new InvalidConfigException(key, "wrong type: " + e.getMessage());
-        }
+        return new PipelineSettings(batchSize, numClasses, evalTransform(), 0, reader.intAtLeast("data.pipeline.workers", 1),
+                reader.intAtLeast("data.pipeline.prefetch-batches", 1), 1, false);
     }
 }

@@ -36,6 +36,11 @@ public record Manifest(int formatVersion, String dataset, String createdAt, Stri
         classes = List.copyOf(classes);
     }
 
+    /** Class names (wnids) in label order: the label of class i is i. */
+    public List<String> classNames() {
+        return classes.stream().map(ClassEntry::wnid).toList();
+    }
+
     /** The class index as an object. */
     public ClassIndex classIndex() {
         return ClassIndex.fromEntries(classes);

@@ -63,6 +63,18 @@ public final class SettingsReader {
         return read(key, () -> config.getIntList(key));
     }
 
+    public boolean bool(String key) {
+        return read(key, () -> config.getBoolean(key));
+    }
+
+    public double doubleValue(String key) {
+        return read(key, () -> config.getDouble(key));
+    }
+
+    public List<Double> doubles(String key) {
+        return read(key, () -> config.getDoubleList(key));
+    }
+
     public String string(String key) {
         return read(key, () -> config.getString(key));
     }

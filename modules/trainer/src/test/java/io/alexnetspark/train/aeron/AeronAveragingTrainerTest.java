@@ -65,7 +65,7 @@ class AeronAveragingTrainerTest {
         Manifest manifest = Ingest.run(IngestOptions.builder(tmp.resolve("tree").toString(), root)
                 .dataset("fmnist").layout(DatasetLayout.IMAGENET).preprocessing(data.preprocessing())
                 .imagesPerShard(data.imagesPerShard()).seed(1).threads(2).conf(new Configuration()).build());
-        List<String> classes = manifest.classes().stream().map(c -> c.wnid()).toList();
+        List<String> classes = manifest.classNames();
         List<ShardSource> train = ShardSource.fromManifest(manifest, new Path(root), "train");
         List<ShardSource> val = ShardSource.fromManifest(manifest, new Path(root), "val");
         assertThat(train).hasSizeGreaterThanOrEqualTo(8);
