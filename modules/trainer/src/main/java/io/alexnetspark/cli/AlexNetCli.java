@@ -7,17 +7,17 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /**
- * The single entry point: {@code alexnet-spark <command>}. Commands come with the issues that
- * build them: {@code describe}, {@code config} and {@code version} now; {@code ingest},
- * {@code train}, {@code evaluate} and {@code predict} later.
+ * The single entry point: {@code alexnet-spark <command>}.
  *
- * <p>Exit codes: 0 success, 1 failure, 2 bad usage or configuration (nothing was started).
+ * <p>Exit codes: 0 success, 1 failure, 2 bad usage or configuration (nothing was started),
+ * 3 a node this build cannot use ({@code doctor}), 4 {@code retrain} kept production.
  */
 @Command(name = "alexnet-spark",
         mixinStandardHelpOptions = true,
         versionProvider = BuildInfo.VersionProvider.class,
         description = "Trains AlexNet (Krizhevsky et al., 2012) on ImageNet with Spark and an Aeron parameter server.",
-        subcommands = {DescribeCommand.class, ConfigCommand.class, DemoDataCommand.class, IngestCommand.class, TrainCommand.class, EvaluateCommand.class,
+        subcommands = {DescribeCommand.class, ConfigCommand.class, DemoDataCommand.class, IngestCommand.class, TrainCommand.class,
+                EvaluateCommand.class, PredictCommand.class, RetrainCommand.class,
                 io.alexnetspark.paramserver.ParameterServerLauncher.class, DoctorCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AlexNetCli implements Runnable {

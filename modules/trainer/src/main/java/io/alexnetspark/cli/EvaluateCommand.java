@@ -5,12 +5,11 @@ import io.alexnetspark.data.manifest.Manifest;
 import io.alexnetspark.data.manifest.ManifestIO;
 import io.alexnetspark.data.pipeline.ShardSource;
 import io.alexnetspark.model.config.InvalidConfigException;
+import io.alexnetspark.train.ModelBundle;
 import io.alexnetspark.train.ShardEvaluator;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.ConfusionMatrix;
 import org.nd4j.evaluation.classification.Evaluation;
 import picocli.CommandLine.Command;
@@ -38,7 +37,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
-    @Option(names = "--model", required = true, paramLabel = "URI", description = "The model.zip to evaluate (any Hadoop URI).")
+    @Option(names = "--model", required = true, paramLabel = "URI", description = "model.zip, or a folder holding it (a run's model/, a registry version); any Hadoop URI.")
     String model;
 
     @Option(names = "--data", required = true, paramLabel = "URI", description = "The dataset root that `ingest` wrote.")
@@ -59,11 +58,7 @@ final class EvaluateCommand implements Callable<Integer> {
         List<String> classes = manifest.classNames();
         List<ShardSource> shards = ShardSource.fromManifest(manifest, root, split);
 
-        Path modelPath = new Path(model);
-        ComputationGraph network;
-        try (FSDataInputStream in = modelPath.getFileSystem(hadoop).open(modelPath)) {
-            network = ModelSerializer.restoreComputationGraph(in, false);
-        }
+        ComputationGraph network = ModelBundle.load(new Path(model), hadoop).network();
         long outputs = network.getOutputLayer(0).getParam("b").length();
         if (outputs != classes.size()) {
             throw new InvalidConfigException("--data", "the model has " + outputs + " outputs but " + manifest.dataset()

@@ -17,7 +17,9 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -130,27 +132,42 @@ public final class ModelRegistry {
 
     /**
      * Makes the candidate production if there is none, or if its top-1 error is lower than
-     * production's by more than {@code margin} on the same validation set.
+     * production's by more than {@code margin} on the same validation set (the cards must name the
+     * same set).
      */
     public Decision promoteIfBetter(Registered candidate, double margin) throws IOException {
+        return promoteIfBetter(candidate, margin, OptionalDouble.empty());
+    }
+
+    /**
+     * As {@link #promoteIfBetter(Registered, double)}, but with production's top-1 error measured
+     * just now on the candidate's validation set (what {@code retrain} does, so that both models
+     * are judged by the same code on the same images whatever production's card says).
+     */
+    public Decision promoteIfBetter(Registered candidate, double margin, OptionalDouble productionTop1Now)
+            throws IOException {
         Optional<Registered> current = production();
         ModelCard c = candidate.card();
+        double productionTop1 = Double.NaN;
         if (current.isPresent()) {
             ModelCard p = current.get().card();
-            if (!p.evaluatedOn().equals(c.evaluatedOn())) {
+            if (productionTop1Now.isEmpty() && !p.evaluatedOn().equals(c.evaluatedOn())) {
                 return new Decision(false, p.version(), String.format(
                         "kept %s: %s was evaluated on %s, production on %s; errors on different sets do not compare",
                         p.version(), c.version(), c.evaluatedOn(), p.evaluatedOn()));
             }
-            if (!(c.top1Error() < p.top1Error() - margin)) {
-                return new Decision(false, p.version(), String.format(
+            productionTop1 = productionTop1Now.orElse(p.top1Error());
+            if (!(c.top1Error() < productionTop1 - margin)) {
+                return new Decision(false, p.version(), String.format(Locale.ROOT,
                         "kept %s: %s has top-1 error %.4f vs production's %.4f, not better by more than the margin %.4f",
-                        p.version(), c.version(), c.top1Error(), p.top1Error(), margin));
+                        p.version(), c.version(), c.top1Error(), productionTop1, margin));
             }
         }
-        String reason = current.map(p -> String.format("promoted %s: top-1 error %.4f vs %s's %.4f (margin %.4f)",
-                c.version(), c.top1Error(), p.card().version(), p.card().top1Error(), margin))
-                .orElse(String.format("promoted %s: first production model (top-1 error %.4f)", c.version(), c.top1Error()));
+        String reason = current.isPresent()
+                ? String.format(Locale.ROOT, "promoted %s: top-1 error %.4f vs %s's %.4f (margin %.4f)", c.version(),
+                        c.top1Error(), current.get().card().version(), productionTop1, margin)
+                : String.format(Locale.ROOT, "promoted %s: first production model (top-1 error %.4f)", c.version(),
+                        c.top1Error());
         writePointer(new Pointer(c.version(), Instant.now().toString(), reason));
         return new Decision(true, c.version(), reason);
     }

@@ -12,7 +12,11 @@ import java.util.Locale;
  * distributed job needs beyond the network and the data.
  */
 public record TrainSettings(String data, String output, SyncMode syncMode, int replicas, int tau, int keepCheckpoints,
-                            String transport, String host, int port, int shards, int quorum, Duration roundTimeout) {
+                            String evaluation, String transport, String host, int port, int shards, int quorum,
+                            Duration roundTimeout) {
+
+    /** Validation sets above this many images are evaluated on the executors under {@code job.evaluation = auto}. */
+    public static final long DRIVER_EVALUATION_LIMIT = 10_000;
 
     /** How replicas are kept in step. */
     public enum SyncMode {
@@ -47,14 +51,27 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         if (port > 65535) {
             throw new InvalidConfigException("paramserver.port", "must be at most 65535, got " + port);
         }
+        String evaluation = r.string("job.evaluation").toLowerCase(Locale.ROOT);
+        if (!evaluation.equals("auto") && !evaluation.equals("driver") && !evaluation.equals("spark")) {
+            throw new InvalidConfigException("job.evaluation", "expected auto, driver or spark, got '" + evaluation + "'");
+        }
         Duration timeout = r.duration("paramserver.round-timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new InvalidConfigException("paramserver.round-timeout", "must be positive, got " + timeout);
         }
         return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
-                r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), transport,
+                r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, transport,
                 r.string("paramserver.host"), port, r.intAtLeast("paramserver.shards", 1),
                 quorum == 0 ? replicas : quorum, timeout);
+    }
+
+    /** Whether validation runs on the executors, per {@code job.evaluation}. */
+    public boolean evaluateOnExecutors(boolean localMaster, long validationImages) {
+        return switch (evaluation) {
+            case "spark" -> true;
+            case "driver" -> false;
+            default -> !localMaster || validationImages > DRIVER_EVALUATION_LIMIT;
+        };
     }
 
     private static String required(SettingsReader r, String key) {

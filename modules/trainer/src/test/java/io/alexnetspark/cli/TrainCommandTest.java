@@ -74,6 +74,77 @@ class TrainCommandTest {
         assertThat(ev[0]).as(ev[1] + ev[2]).isEqualTo("0");
         assertThat(ev[1]).contains("100 images").contains("top-1 error").contains("per-class accuracy:")
                 .contains("trouser").contains("most confused (true -> predicted):");
+
+        // Ten crops per image, softmax averaged: still 100 images, not 1,000 rows.
+        String[] ten = run(List.of("evaluate", "--config", conf, "--model", runDir.resolve("model").toUri().toString(),
+                "--data", shards, "--set", "data.pipeline.eval=ten-crop"));
+        assertThat(ten[0]).as(ten[1] + ten[2]).isEqualTo("0");
+        assertThat(ten[1]).contains("100 images");
+
+        predictsTopClassesWithNames(conf, runDir, tmp);
+        retrainPromotesThenKeeps(conf, shards, runDir, tmp);
+    }
+
+    private static void predictsTopClassesWithNames(String conf, Path runDir, Path tmp) throws Exception {
+        List<Path> photos;
+        try (var files = Files.walk(tmp.resolve("tree"))) {
+            photos = files.filter(Files::isRegularFile).sorted().limit(2).toList();
+        }
+        Path broken = Files.writeString(tmp.resolve("not-an-image.jpg"), "plain text");
+        List<String> args = new ArrayList<>(List.of("predict", "--config", conf, "--model", runDir.resolve("model").toString(),
+                "--top", "3", "--json"));
+        photos.forEach(p -> args.add(p.toString()));
+        args.add(broken.toString());
+        String[] r = run(args);
+        assertThat(r[0]).as("one image was unreadable: " + r[2]).isEqualTo("1");
+        assertThat(r[2]).contains("not-an-image.jpg: skipped");
+        List<String> lines = r[1].lines().toList();
+        assertThat(lines).hasSize(2);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> names = FashionMnist.CLASSES;
+        for (String line : lines) {
+            var top = mapper.readTree(line).get("top");
+            assertThat(top).hasSize(3);
+            double p0 = top.get(0).get("probability").asDouble();
+            assertThat(p0).isBetween(0.0, 1.0).isGreaterThanOrEqualTo(top.get(1).get("probability").asDouble());
+            assertThat(names).contains(top.get(0).get("name").asText());
+        }
+    }
+
+    private static void retrainPromotesThenKeeps(String conf, String shards, Path runDir, Path tmp) throws Exception {
+        String registry = tmp.resolve("registry").toUri().toString();
+        List<String> retrain = List.of("retrain", "--config", conf, "--set", "job.data=" + shards,
+                "--set", "retrain.registry=" + registry, "--set", "training.batch-size=16", "--set", "job.tau=2",
+                "--set", "training.epochs=1", "--set", "job.evaluation=spark");
+
+        List<String> first = new ArrayList<>(retrain);
+        first.addAll(List.of("--set", "job.output=" + tmp.resolve("retrain1").toUri()));
+        String[] r1 = run(first);
+        assertThat(r1[0]).as(r1[1] + r1[2]).isEqualTo("0");
+        assertThat(r1[1]).contains("no production model").contains("promoted v000001");
+
+        // A new model must beat production by more than the margin: 0.9 of top-1 error cannot be won.
+        List<String> second = new ArrayList<>(retrain);
+        second.addAll(List.of("--set", "job.output=" + tmp.resolve("retrain2").toUri(), "--set", "retrain.margin=0.9"));
+        String[] r2 = run(second);
+        assertThat(r2[0]).as(r2[1] + r2[2]).isEqualTo(String.valueOf(RetrainCommand.EXIT_KEPT));
+        assertThat(r2[1]).contains("warm start from production v000001").contains("registered v000002")
+                .contains("kept v000001").contains("not better by more than the margin 0.9000");
+        var pointer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("registry/PRODUCTION").toFile());
+        assertThat(pointer.get("version").asText()).isEqualTo("v000001");
+        var card2 = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(tmp.resolve("registry/versions/v000002/card.json").toFile());
+        assertThat(card2.get("parent").asText()).isEqualTo("v000001");
+        assertThat(card2.get("classNames")).hasSize(10);
+
+        // The registry's production model answers predict too.
+        List<Path> photo;
+        try (var files = Files.walk(tmp.resolve("tree"))) {
+            photo = files.filter(Files::isRegularFile).sorted().limit(1).toList();
+        }
+        String[] p = run(List.of("predict", "--config", conf, "--registry", registry, photo.get(0).toString()));
+        assertThat(p[0]).as(p[2]).isEqualTo("0");
+        assertThat(p[1]).contains("%");
     }
 
     @Test

@@ -19,7 +19,7 @@ class ModelRegistryTest {
     java.nio.file.Path tmp;
 
     private static ModelCard card(double top1, String valSet) {
-        return new ModelCard(null, "alexnet-2012", 4, "train-m1", valSet, "cfg", top1, top1 / 2, null, null);
+        return new ModelCard(null, "alexnet-2012", 4, java.util.List.of("a", "b", "c", "d"), "train-m1", valSet, "cfg", top1, top1 / 2, null, null);
     }
 
     @Test

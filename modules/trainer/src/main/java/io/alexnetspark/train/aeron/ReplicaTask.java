@@ -5,6 +5,7 @@ import io.alexnetspark.data.pipeline.ShardSource;
 import io.alexnetspark.paramserver.AeronSetup;
 import io.alexnetspark.paramserver.ClientConfig;
 import io.alexnetspark.paramserver.ParameterClient;
+import io.alexnetspark.train.DevicePinning;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -40,6 +41,8 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         int worker = ctx.partitionId();
         List<ShardSource> shards = partition.hasNext() ? partition.next() : List.of();
 
+        // Before the first ND4J allocation: the replica's arrays must live on the task's own GPU.
+        DevicePinning.pinCurrentThread(ctx);
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(plan.networkJson()));
         net.init();
         net.setLearningRate(plan.learningRate());

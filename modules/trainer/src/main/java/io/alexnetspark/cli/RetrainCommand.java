@@ -1,0 +1,129 @@
+package io.alexnetspark.cli;
+
+import com.typesafe.config.Config;
+import io.alexnetspark.data.config.DataConfig;
+import io.alexnetspark.data.manifest.Manifest;
+import io.alexnetspark.data.manifest.ManifestIO;
+import io.alexnetspark.data.pipeline.ShardSource;
+import io.alexnetspark.model.config.InvalidConfigException;
+import io.alexnetspark.model.config.JobSettings;
+import io.alexnetspark.model.config.SettingsReader;
+import io.alexnetspark.train.Evaluator;
+import io.alexnetspark.train.ModelBundle;
+import io.alexnetspark.train.ModelCard;
+import io.alexnetspark.train.ModelRegistry;
+import io.alexnetspark.train.ShardEvaluator;
+import io.alexnetspark.train.TrainSettings;
+import io.alexnetspark.train.TrainingJob;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+
+/**
+ * Scheduled retraining: warm-start from production, train on the new data, judge candidate and
+ * production on one fixed validation set, register the candidate, promote it only when better.
+ */
+@Command(name = "retrain", mixinStandardHelpOptions = true,
+        description = {"Retrain for a scheduler: warm-start from the registry's production model (retrain.registry),",
+                "train on job.data into job.output, evaluate the new model and production on the fixed validation",
+                "set (retrain.validation), register the new model as a version and promote it only when its top-1",
+                "error beats production's by more than retrain.margin.",
+                "",
+                "Exit codes: 0 promoted, " + RetrainCommand.EXIT_KEPT + " trained but production kept (not better), "
+                        + "1 failure, 2 bad configuration."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the new model is production", RetrainCommand.EXIT_KEPT + ":trained and registered, production kept",
+                "1:failure (nothing promoted)", "2:bad command line or configuration (nothing started)"})
+final class RetrainCommand implements Callable<Integer> {
+
+    /** Exit code when the new model was registered but production stayed. */
+    static final int EXIT_KEPT = 4;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions config = new ConfigOptions();
+
+    @Option(names = "--resume", description = "Continue an interrupted retraining from its newest checkpoint in job.output.")
+    boolean resume;
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = config.load(List.of());
+        SettingsReader reader = new SettingsReader(cfg);
+        String registryUri = reader.string("retrain.registry");
+        if (registryUri.isBlank()) {
+            throw new InvalidConfigException("retrain.registry", "required (--set retrain.registry=URI)");
+        }
+        double margin = reader.doubleIn("retrain.margin", 0.0, true, 1.0, false);
+        TrainSettings ts = TrainSettings.from(cfg);
+        JobSettings job = JobSettings.from(cfg);
+        DataConfig data = DataConfig.from(cfg);
+        Configuration hadoop = new Configuration();
+        PrintWriter out = spec.commandLine().getOut();
+
+        Path validationRoot = new Path(reader.string("retrain.validation").isBlank() ? ts.data()
+                : reader.string("retrain.validation"));
+        Manifest validation = ManifestIO.read(validationRoot.getFileSystem(hadoop), validationRoot);
+        List<ShardSource> valShards = ShardSource.fromManifest(validation, validationRoot, "val");
+        if (valShards.isEmpty()) {
+            throw new InvalidConfigException("retrain.validation", validationRoot + " has no val split to judge models on");
+        }
+        String validationId = validation.dataset() + "@" + validation.createdAt() + "/val";
+
+        ModelRegistry registry = new ModelRegistry(new Path(registryUri), hadoop);
+        Optional<ModelRegistry.Registered> production = registry.production();
+        Optional<ComputationGraph> warmStart = Optional.empty();
+        if (production.isPresent()) {
+            ModelBundle current = ModelBundle.load(production.get().path(), hadoop);
+            if (current.outputs() != job.model().classes()) {
+                throw new InvalidConfigException("model.classes", "is " + job.model().classes() + " but production "
+                        + production.get().card().version() + " has " + current.outputs()
+                        + " outputs; a warm start needs the same classes");
+            }
+            warmStart = Optional.of(current.network());
+            out.printf("warm start from production %s (top-1 error %.2f%% on %s)%n", production.get().card().version(),
+                    100 * production.get().card().top1Error(), production.get().card().evaluatedOn());
+        } else {
+            out.println("the registry has no production model: training from a fresh initialisation");
+        }
+        out.flush();
+
+        TrainingJob.Outcome outcome = new TrainingJob(cfg, out).run(resume, warmStart,
+                production.map(p -> p.card().version()).orElse(null));
+
+        List<String> classes = outcome.card().classNames();
+        ShardEvaluator judge = new ShardEvaluator(valShards, data.evalPipeline(job.recipe().batchSize(), classes.size()),
+                classes);
+        Evaluator.Result candidate = judge.evaluate(outcome.network());
+        OptionalDouble productionNow = OptionalDouble.empty();
+        if (production.isPresent()) {
+            Evaluator.Result p = judge.evaluate(ModelBundle.load(production.get().path(), hadoop).network());
+            productionNow = OptionalDouble.of(p.top1Error());
+        }
+        ModelCard c = outcome.card();
+        ModelRegistry.Registered registered = registry.register(outcome.network(), new ModelCard(null, c.variant(),
+                c.classes(), c.classNames(), c.manifestId(), validationId, c.configHash(), candidate.top1Error(),
+                candidate.top5Error(), null, c.parent()));
+        ModelRegistry.Decision decision = registry.promoteIfBetter(registered, margin, productionNow);
+        out.printf(Locale.ROOT, "registered %s (top-1 error %.2f%%, top-5 %.2f%% on %s)%n", registered.card().version(),
+                100 * candidate.top1Error(), 100 * candidate.top5Error(), validationId);
+        out.println(decision.reason());
+        out.printf("production: %s%n", decision.production());
+        out.flush();
+        return decision.promoted() ? 0 : EXIT_KEPT;
+    }
+}

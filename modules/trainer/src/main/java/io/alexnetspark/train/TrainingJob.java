@@ -1,0 +1,201 @@
+package io.alexnetspark.train;
+
+import io.alexnetspark.train.aeron.AeronAveragingTrainer;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import io.alexnetspark.data.config.DataConfig;
+import io.alexnetspark.data.manifest.Manifest;
+import io.alexnetspark.data.manifest.ManifestIO;
+import io.alexnetspark.data.pipeline.PipelineSettings;
+import io.alexnetspark.data.pipeline.ShardSource;
+import io.alexnetspark.model.config.InvalidConfigException;
+import io.alexnetspark.model.config.JobSettings;
+import io.alexnetspark.paramserver.AeronSetup;
+import io.alexnetspark.paramserver.Channel;
+import io.alexnetspark.paramserver.JobSpec;
+import io.alexnetspark.paramserver.ParameterServer;
+import io.alexnetspark.paramserver.ServerConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkContext$;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.nd4j.parameterserver.distributed.v2.transport.impl.StaticPortSupplier;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The driver side of one training run, shared by {@code train} and {@code retrain}: reads the
+ * manifest, starts the parameter server (aeron-averaging) or sets up DL4J's training master, runs
+ * the {@link TrainingLoop}, and writes model/model.zip + card.json and the report into
+ * {@code job.output}. A running SparkContext is reused (an application that calls us); one created
+ * here is stopped here.
+ */
+public final class TrainingJob {
+
+    /** What a finished run leaves behind. */
+    public record Outcome(ComputationGraph network, EpochMetrics last, ModelCard card, Path modelDir) {
+    }
+
+    private final Config cfg;
+    private final PrintWriter out;
+
+    /** @param out where the run's summary lines go (progress lines go to stderr) */
+    public TrainingJob(Config cfg, PrintWriter out) {
+        this.cfg = cfg;
+        this.out = out;
+    }
+
+    /**
+     * Trains.
+     *
+     * @param resume    continue from the newest complete checkpoint in job.output
+     * @param warmStart parameters to start from instead of a fresh initialisation (same architecture)
+     * @param parent    the registry version {@code warmStart} came from, for the model card; or null
+     */
+    public Outcome run(boolean resume, Optional<ComputationGraph> warmStart, String parent) throws Exception {
+        JobSettings job = JobSettings.from(cfg);
+        DataConfig data = DataConfig.from(cfg);
+        TrainSettings ts = TrainSettings.from(cfg);
+        Configuration hadoop = new Configuration();
+
+        Path dataRoot = new Path(ts.data());
+        Manifest manifest = ManifestIO.read(dataRoot.getFileSystem(hadoop), dataRoot);
+        List<String> classes = manifest.classNames();
+        if (classes.size() != job.model().classes()) {
+            throw new InvalidConfigException("model.classes", "is " + job.model().classes() + " but the dataset "
+                    + manifest.dataset() + " has " + classes.size() + " classes");
+        }
+        List<ShardSource> train = ShardSource.fromManifest(manifest, dataRoot, "train");
+        List<ShardSource> val = ShardSource.fromManifest(manifest, dataRoot, "val");
+        int batch = job.recipe().batchSize();
+        PipelineSettings trainPipeline = data.trainPipeline(batch, classes.size());
+
+        String configText = cfg.root().render(ConfigRenderOptions.concise());
+        String configHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(configText.getBytes(StandardCharsets.UTF_8)));
+        String manifestId = manifest.dataset() + "@" + manifest.createdAt();
+
+        SparkConf sparkConf = new SparkConf().setAppName("alexnet-spark train")
+                .setIfMissing("spark.master", "local[" + ts.replicas() + "]");
+        // Reuse a running context (an application or notebook that calls us), and stop only our own.
+        boolean ownContext = SparkContext$.MODULE$.getActive().isEmpty();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(sparkConf));
+        try {
+            Path output = new Path(ts.output());
+            FileSystem fs = output.getFileSystem(hadoop);
+            CheckpointStore checkpoints = new CheckpointStore(new Path(output, "checkpoints"), hadoop, ts.keepCheckpoints());
+            MetricsLog metrics = new MetricsLog(new Path(output, "metrics.jsonl"), hadoop);
+            Optional<CheckpointStore.Loaded> resumed = resume ? checkpoints.loadLatest() : Optional.empty();
+            if (resume) {
+                out.println(resumed.map(r -> "resuming from " + r.path() + " (after epoch " + r.state().epoch() + ")")
+                        .orElse("nothing to resume in " + output + ": starting fresh"));
+                out.flush();
+            }
+            ComputationGraph network = resumed.map(CheckpointStore.Loaded::network)
+                    .orElseGet(() -> warmStart.orElseGet(() -> job.networkFactory().newNetwork()));
+            TrainingLoop.RunInfo run = new TrainingLoop.RunInfo(job.recipe().epochs(), job.recipe().seed(), configHash,
+                    configText, manifestId);
+            PipelineSettings evalPipeline = data.evalPipeline(batch, classes.size());
+            long valImages = val.stream().mapToLong(s -> s.info().images()).sum();
+            Evaluator evaluator = ts.evaluateOnExecutors(sc.master().startsWith("local"), valImages)
+                    ? new SparkShardEvaluator(sc, val, evalPipeline, classes, sc.defaultParallelism())
+                    : new ShardEvaluator(val, evalPipeline, classes);
+
+            ParameterServer server = null;
+            EpochTrainer trainer;
+            switch (ts.syncMode()) {
+                case AERON_AVERAGING -> {
+                    boolean local = sc.master().startsWith("local");
+                    boolean ipc = ts.transport().equals("ipc") || (ts.transport().equals("auto") && local);
+                    String host = ts.host().isBlank() ? sc.getConf().get("spark.driver.host", "127.0.0.1") : ts.host();
+                    byte[] secret = new byte[32];
+                    SecureRandom random = new SecureRandom();
+                    random.nextBytes(secret);
+                    JobSpec psJob = new JobSpec(random.nextLong(), secret, network.numParams(), ts.replicas(), ts.shards(),
+                            JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : Channel.udp(host, ts.port()));
+                    String aeronDir = (Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"))
+                            + "/alexnet-ps-" + UUID.randomUUID();
+                    server = new ParameterServer(new ServerConfig(psJob, ts.quorum(), ts.roundTimeout(),
+                            AeronSetup.embedded(aeronDir)), stats -> { }).start();
+                    trainer = new AeronAveragingTrainer(sc, network, server, psJob, ipc ? aeronDir : null, train,
+                            trainPipeline, classes, ts.tau(), job.recipe().seed(), ts.roundTimeout().multipliedBy(2));
+                }
+                case SPARK_AVERAGING -> trainer = new Dl4jMasterTrainer(sc, network,
+                        new ParameterAveragingTrainingMaster.Builder(batch).batchSizePerWorker(batch)
+                                .averagingFrequency(ts.tau()).workerPrefetchNumBatches(0)
+                                .rddTrainingApproach(RDDTrainingApproach.Direct).build(),
+                        epoch -> epochData(sc, train, trainPipeline, classes, ts.replicas(), job.recipe().seed(), epoch),
+                        ts.replicas(), batch);
+                case DL4J_GRADIENT_SHARING -> trainer = new Dl4jMasterTrainer(sc, network,
+                        new SharedTrainingMaster.Builder(VoidConfiguration.builder()
+                                .controllerAddress(sc.getConf().get("spark.driver.host", "127.0.0.1"))
+                                .portSupplier(new StaticPortSupplier(ts.port())).build(), batch)
+                                .batchSizePerWorker(batch).workersPerNode(1)
+                                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                                .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(1e-3)).build(),
+                        epoch -> epochData(sc, train, trainPipeline, classes, ts.replicas(), job.recipe().seed(), epoch),
+                        ts.replicas(), batch);
+                default -> throw new IllegalStateException(ts.syncMode().toString());
+            }
+            try (ParameterServer closeServer = server; EpochTrainer closeTrainer = trainer) {
+                new TrainingLoop(run, trainer, evaluator, job.recipe().newPolicy(), checkpoints, metrics, System.err)
+                        .run(resumed.map(CheckpointStore.Loaded::state));
+
+                Path modelDir = new Path(output, "model");
+                fs.mkdirs(modelDir);
+                try (FSDataOutputStream model = fs.create(new Path(modelDir, "model.zip"), true)) {
+                    ModelSerializer.writeModel(trainer.network(), model, false);
+                }
+                EpochMetrics last = metrics.epochs().get(metrics.epochs().size() - 1);
+                ModelCard card = new ModelCard("run", job.model().variant().configName(), classes.size(), classes, manifestId,
+                        manifestId + "/val", configHash, last.top1Error(), last.top5Error(), Instant.now().toString(), parent);
+                ManifestIO.writeJson(fs, hadoop, new Path(modelDir, "card.json"), card);
+                java.nio.file.Path report = Files.createTempDirectory("alexnet-report");
+                TrainingReport.write(report, "alexnet-spark: " + manifest.dataset() + ", " + ts.syncMode(), metrics.epochs());
+                fs.copyFromLocalFile(true, true, new Path(report.toUri()), new Path(output, "report"));
+
+                out.printf("trained %d epochs (%s, %d replicas): top-1 error %.2f%%, top-5 error %.2f%%%n",
+                        last.epoch(), ts.syncMode(), ts.replicas(), 100 * last.top1Error(), 100 * last.top5Error());
+                out.printf("model    %s%nmetrics  %s%nreport   %s%n", new Path(modelDir, "model.zip"), metrics.path(),
+                        new Path(output, "report/report.html"));
+                out.flush();
+                return new Outcome(trainer.network(), last, card, modelDir);
+            }
+        } finally {
+            if (ownContext) {
+                sc.stop();
+            }
+        }
+    }
+
+
+    /** The epoch's mini-batches as an RDD: the same shard deal as aeron-averaging, one partition per replica. */
+    private static JavaRDD<DataSet> epochData(JavaSparkContext sc, List<ShardSource> shards, PipelineSettings pipeline,
+                                              List<String> classes, int replicas, long seed, int epoch) {
+        return sc.parallelize(ShardDeal.deal(shards, replicas, seed, epoch), replicas)
+                .flatMap(new ShardDataSets(pipeline, classes, epoch));
+    }
+}
