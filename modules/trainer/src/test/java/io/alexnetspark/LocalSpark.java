@@ -21,7 +21,10 @@ public final class LocalSpark {
                     .setAppName("alexnet-spark-tests")
                     .set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1")
-                    .set("spark.ui.enabled", "false"));
+                    .set("spark.ui.enabled", "false")
+                    // As conf/spark-defaults.conf: task data and results go through Kryo, as on a cluster.
+                    .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                    .set("spark.kryo.registrator", "io.alexnetspark.spark.AlexNetKryoRegistrator"));
             JavaSparkContext started = context;
             Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "stop-local-spark"));
         }

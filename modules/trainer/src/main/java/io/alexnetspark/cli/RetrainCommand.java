@@ -48,6 +48,11 @@ import java.util.concurrent.Callable;
                 "1:failure (nothing promoted)", "2:bad command line or configuration (nothing started)"})
 final class RetrainCommand implements Callable<Integer> {
 
+    /** What job.output/decision.json says, for schedulers and people. */
+    record RetrainDecision(boolean promoted, String candidate, String production, double candidateTop1Error,
+                           Double productionTop1Error, double margin, String validation, String reason) {
+    }
+
     /** Exit code when the new model was registered but production stayed. */
     static final int EXIT_KEPT = 4;
 
@@ -56,6 +61,11 @@ final class RetrainCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions config = new ConfigOptions();
+
+    @Option(names = "--kept-exit-code", defaultValue = "" + EXIT_KEPT, paramLabel = "N",
+            description = {"Exit code when production is kept (default: ${DEFAULT-VALUE}). Schedulers that treat any",
+                    "non-zero code as a failure (Airflow's SparkSubmitOperator) set 0 and read decision.json."})
+    int keptExitCode;
 
     @Option(names = "--resume", description = "Continue an interrupted retraining from its newest checkpoint in job.output.")
     boolean resume;
@@ -124,6 +134,10 @@ final class RetrainCommand implements Callable<Integer> {
         out.println(decision.reason());
         out.printf("production: %s%n", decision.production());
         out.flush();
-        return decision.promoted() ? 0 : EXIT_KEPT;
+        Path decisionFile = new Path(ts.output(), "decision.json");
+        ManifestIO.writeJson(decisionFile.getFileSystem(hadoop), hadoop, decisionFile, new RetrainDecision(
+                decision.promoted(), registered.card().version(), decision.production(), candidate.top1Error(),
+                productionNow.isPresent() ? productionNow.getAsDouble() : null, margin, validationId, decision.reason()));
+        return decision.promoted() ? 0 : keptExitCode;
     }
 }

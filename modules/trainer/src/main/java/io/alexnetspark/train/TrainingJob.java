@@ -99,7 +99,10 @@ public final class TrainingJob {
         String manifestId = manifest.dataset() + "@" + manifest.createdAt();
 
         SparkConf sparkConf = new SparkConf().setAppName("alexnet-spark train")
-                .setIfMissing("spark.master", "local[" + ts.replicas() + "]");
+                .setIfMissing("spark.master", "local[" + ts.replicas() + "]")
+                // As conf/spark-defaults.conf, so that the local launcher runs what spark-submit runs.
+                .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .setIfMissing("spark.kryo.registrator", "io.alexnetspark.spark.AlexNetKryoRegistrator");
         // Reuse a running context (an application or notebook that calls us), and stop only our own.
         boolean ownContext = SparkContext$.MODULE$.getActive().isEmpty();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(sparkConf));

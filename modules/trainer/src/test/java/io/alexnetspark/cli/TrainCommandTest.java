@@ -130,6 +130,10 @@ class TrainCommandTest {
         assertThat(r2[0]).as(r2[1] + r2[2]).isEqualTo(String.valueOf(RetrainCommand.EXIT_KEPT));
         assertThat(r2[1]).contains("warm start from production v000001").contains("registered v000002")
                 .contains("kept v000001").contains("not better by more than the margin 0.9000");
+        var decision = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("retrain2/decision.json").toFile());
+        assertThat(decision.get("promoted").asBoolean()).isFalse();
+        assertThat(decision.get("candidate").asText()).isEqualTo("v000002");
+        assertThat(decision.get("productionTop1Error").asDouble()).isBetween(0.0, 1.0);
         var pointer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("registry/PRODUCTION").toFile());
         assertThat(pointer.get("version").asText()).isEqualTo("v000001");
         var card2 = new com.fasterxml.jackson.databind.ObjectMapper()

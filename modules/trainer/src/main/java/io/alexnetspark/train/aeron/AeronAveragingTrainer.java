@@ -7,11 +7,15 @@ import io.alexnetspark.paramserver.ParameterServer;
 import io.alexnetspark.train.EpochTrainer;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.zip.CRC32;
 
 /**
  * The default sync mode, {@code aeron-averaging}: one Spark barrier stage per epoch, one replica
@@ -20,6 +24,8 @@ import java.util.List;
  * epochs and is where the driver's network reads the epoch's result from.
  */
 public final class AeronAveragingTrainer implements EpochTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AeronAveragingTrainer.class);
 
     private final JavaSparkContext sc;
     private final ComputationGraph network;
@@ -91,11 +97,36 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         double seconds = (System.nanoTime() - start) / 1e9;
         server.latestAverage(params, awaitTimeout);
         lastResults = List.copyOf(results);
+        checkInStep(epoch, results);
 
         long images = results.stream().mapToLong(ReplicaResult::images).sum();
         double loss = results.stream().mapToDouble(ReplicaResult::meanLoss).average().orElse(Double.NaN);
         double averaging = results.stream().mapToDouble(ReplicaResult::averagingSeconds).average().orElse(0);
         return new EpochStats(loss, images, seconds, averaging, replicas, replicas * pipeline.batchSize());
+    }
+
+    /**
+     * Every replica must end the epoch holding the server's last average, bit for bit: a replica
+     * that trained on without it would silently drift. Logged, with where each replica ran.
+     */
+    private void checkInStep(int epoch, List<ReplicaResult> results) {
+        CRC32 crc = new CRC32();
+        crc.update(params.duplicate().clear());
+        long average = crc.getValue();
+        for (ReplicaResult r : results) {
+            LOG.info("epoch {}: replica {} on {}{}: {} images, loss {}, train {} s, averaging {} s", epoch + 1, r.worker(),
+                    r.host(), r.gpu() >= 0 ? " (GPU " + r.gpu() + ")" : "", r.images(),
+                    String.format(Locale.ROOT, "%.4f", r.meanLoss()), String.format(Locale.ROOT, "%.1f", r.trainSeconds()),
+                    String.format(Locale.ROOT, "%.1f", r.averagingSeconds()));
+        }
+        if (results.stream().allMatch(r -> r.paramsCrc() == average)) {
+            LOG.info("epoch {}: replicas in step: all {} hold the server's average (CRC32 {})", epoch + 1, results.size(),
+                    Long.toHexString(average));
+        } else {
+            LOG.warn("epoch {}: replicas OUT OF STEP: server average CRC32 {}, replicas {}", epoch + 1,
+                    Long.toHexString(average), results.stream().map(r -> r.worker() + "=" + Long.toHexString(r.paramsCrc()))
+                            .toList());
+        }
     }
 
     /** What each replica reported in the last epoch. */

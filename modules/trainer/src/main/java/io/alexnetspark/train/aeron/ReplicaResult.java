@@ -12,7 +12,9 @@ import java.io.Serializable;
  * @param averagingSeconds time pushing and waiting for averages
  * @param lastRound        the last round it completed
  * @param paramsCrc        CRC32 of its parameter bytes after the last average: equal on every replica
+ * @param host             the executor's host
+ * @param gpu              the GPU Spark assigned to the task and the replica ran on, or -1 (CPU)
  */
 public record ReplicaResult(int worker, double meanLoss, long images, double trainSeconds, double averagingSeconds,
-                            long lastRound, long paramsCrc) implements Serializable {
+                            long lastRound, long paramsCrc, String host, int gpu) implements Serializable {
 }

@@ -42,7 +42,7 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         List<ShardSource> shards = partition.hasNext() ? partition.next() : List.of();
 
         // Before the first ND4J allocation: the replica's arrays must live on the task's own GPU.
-        DevicePinning.pinCurrentThread(ctx);
+        int gpu = DevicePinning.pinCurrentThread(ctx).orElse(-1);
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(plan.networkJson()));
         net.init();
         net.setLearningRate(plan.learningRate());
@@ -83,6 +83,6 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(params.duplicate().clear());
         return List.of(new ReplicaResult(worker, lossSum / batches, images, fitNanos / 1e9, averagingNanos / 1e9, round,
-                crc.getValue())).iterator();
+                crc.getValue(), bindHost, gpu)).iterator();
     }
 }
