@@ -12,7 +12,7 @@ import java.util.Locale;
  * distributed job needs beyond the network and the data.
  */
 public record TrainSettings(String data, String output, SyncMode syncMode, int replicas, int tau, int keepCheckpoints,
-                            String evaluation, String transport, String host, int port, int shards, int quorum,
+                            String evaluation, boolean averageMomentum, String transport, String host, int port, int shards, int quorum,
                             Duration roundTimeout) {
 
     /** Validation sets above this many images are evaluated on the executors under {@code job.evaluation = auto}. */
@@ -60,7 +60,7 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
             throw new InvalidConfigException("paramserver.round-timeout", "must be positive, got " + timeout);
         }
         return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
-                r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, transport,
+                r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, r.bool("job.average-momentum"), transport,
                 r.string("paramserver.host"), port, r.intAtLeast("paramserver.shards", 1),
                 quorum == 0 ? replicas : quorum, timeout);
     }

@@ -144,7 +144,8 @@ public final class TrainingJob {
                     server = new ParameterServer(new ServerConfig(psJob, ts.quorum(), ts.roundTimeout(),
                             AeronSetup.embedded(aeronDir)), stats -> { }).start();
                     trainer = new AeronAveragingTrainer(sc, network, server, psJob, ipc ? aeronDir : null, train,
-                            trainPipeline, classes, ts.tau(), job.recipe().seed(), ts.roundTimeout().multipliedBy(2));
+                            trainPipeline, classes, ts.tau(), job.recipe().seed(), ts.roundTimeout().multipliedBy(2),
+                            ts.averageMomentum());
                 }
                 case SPARK_AVERAGING -> trainer = new Dl4jMasterTrainer(sc, network,
                         new ParameterAveragingTrainingMaster.Builder(batch).batchSizePerWorker(batch)

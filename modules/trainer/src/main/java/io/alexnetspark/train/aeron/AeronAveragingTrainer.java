@@ -6,7 +6,10 @@ import io.alexnetspark.paramserver.JobSpec;
 import io.alexnetspark.paramserver.ParameterServer;
 import io.alexnetspark.train.EpochTrainer;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     private final int tau;
     private final long seed;
     private final Duration awaitTimeout;
+    private final boolean averageMomentum;
     private final ByteBuffer params;
     private List<ReplicaResult> lastResults = List.of();
 
@@ -51,7 +55,8 @@ public final class AeronAveragingTrainer implements EpochTrainer {
      */
     public AeronAveragingTrainer(JavaSparkContext sc, ComputationGraph network, ParameterServer server, JobSpec job,
                                  String serverAeronDir, List<ShardSource> shards, PipelineSettings pipeline,
-                                 List<String> classNames, int tau, long seed, Duration awaitTimeout) {
+                                 List<String> classNames, int tau, long seed, Duration awaitTimeout,
+                                 boolean averageMomentum) {
         this.sc = sc;
         this.network = network;
         this.server = server;
@@ -64,6 +69,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         this.tau = tau;
         this.seed = seed;
         this.awaitTimeout = awaitTimeout;
+        this.averageMomentum = averageMomentum;
         this.params = network.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
         if (server.latestRound() < 0) {
             server.publishInitial(0, params);
@@ -88,14 +94,25 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     + "mini-batches of %d; use smaller shards, fewer replicas or a smaller tau", fewest, tau,
                     pipeline.batchSize()));
         }
+        // The driver's momentum (the replicas' average from the last epoch, or a resumed checkpoint's)
+        // goes out to every replica, so that momentum carries across epochs as in one long run.
+        INDArray driverMomentum = averageMomentum ? ReplicaTask.momentumState(network) : null;
+        Broadcast<float[]> momentum = driverMomentum != null && driverMomentum.sumNumber().doubleValue() != 0
+                ? sc.broadcast(driverMomentum.toFloatVector()) : null;
         ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), job, serverAeronDir, tau, rounds,
-                server.latestRound(), epoch, learningRate, pipeline, classNames, awaitTimeout);
+                server.latestRound(), epoch, learningRate, pipeline, classNames, awaitTimeout, momentum,
+                driverMomentum != null);
         sc.setJobDescription(String.format("epoch %d: %d replicas x %d rounds of %d mini-batches (aeron-averaging)",
                 epoch + 1, replicas, rounds, tau));
         long start = System.nanoTime();
         List<ReplicaResult> results = BarrierStage.mapPartitions(sc.parallelize(groups, replicas), new ReplicaTask(plan)).collect();
         double seconds = (System.nanoTime() - start) / 1e9;
         server.latestAverage(params, awaitTimeout);
+        if (momentum != null) {
+            momentum.destroy();
+        }
+        results.stream().map(ReplicaResult::momentum).filter(java.util.Objects::nonNull).findFirst()
+                .ifPresent(m -> driverMomentum.assign(Nd4j.create(m)));
         lastResults = List.copyOf(results);
         checkInStep(epoch, results);
 

@@ -3,6 +3,8 @@ package io.alexnetspark.train.aeron;
 import io.alexnetspark.data.pipeline.PipelineSettings;
 import io.alexnetspark.paramserver.JobSpec;
 
+import org.apache.spark.broadcast.Broadcast;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +23,12 @@ import java.util.List;
  * @param pipeline      the training input pipeline
  * @param classNames    class names in label order
  * @param awaitTimeout  how long a replica waits for an average before failing the stage
+ * @param momentum      the replicas' averaged momentum (updater state) at the end of the last epoch,
+ *                      or null to start from zero momentum (the first epoch, or averaging it is off)
+ * @param averageMomentum whether the replicas average their momentum in the epoch's last round
  */
 public record ReplicaPlan(String networkJson, JobSpec job, String serverAeronDir, int tau, int rounds, long firstRound,
                           int epoch, double learningRate, PipelineSettings pipeline, List<String> classNames,
-                          Duration awaitTimeout) implements Serializable {
+                          Duration awaitTimeout, Broadcast<float[]> momentum, boolean averageMomentum)
+        implements Serializable {
 }

@@ -14,7 +14,9 @@ import java.io.Serializable;
  * @param paramsCrc        CRC32 of its parameter bytes after the last average: equal on every replica
  * @param host             the executor's host
  * @param gpu              the GPU Spark assigned to the task and the replica ran on, or -1 (CPU)
+ * @param momentum         the averaged momentum after the epoch (replica 0 only, when averaged), else null
  */
 public record ReplicaResult(int worker, double meanLoss, long images, double trainSeconds, double averagingSeconds,
-                            long lastRound, long paramsCrc, String host, int gpu) implements Serializable {
+                            long lastRound, long paramsCrc, String host, int gpu, float[] momentum)
+        implements Serializable {
 }

@@ -11,7 +11,9 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -60,10 +62,15 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         long fitNanos = 0;
         long averagingNanos = 0;
         long round = plan.firstRound();
+        float[] momentum = null;
         try (ParameterClient client = new ParameterClient(config);
              ShardBatchIterator data = new ShardBatchIterator(shards, new Configuration(), plan.pipeline(), plan.classNames())) {
             data.setEpoch(plan.epoch());
             client.pullLatest(params);
+            INDArray state = momentumState(net);
+            if (plan.momentum() != null && state != null) {
+                state.assign(Nd4j.create(plan.momentum().value()));
+            }
             for (int r = 0; r < plan.rounds(); r++) {
                 long t = System.nanoTime();
                 for (int b = 0; b < plan.tau(); b++) {
@@ -74,8 +81,13 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
                 }
                 long t1 = System.nanoTime();
                 fitNanos += t1 - t;
-                round = plan.firstRound() + r + 1;
-                client.pushAndAwait(round, params);
+                if (r == plan.rounds() - 1 && plan.averageMomentum() && state != null) {
+                    // The momentum goes one round before the parameters, so that the server's latest
+                    // average (what the driver and a rejoining replica read) stays the parameters.
+                    client.pushAndAwait(++round, state.data().asNio().order(ByteOrder.LITTLE_ENDIAN));
+                    momentum = worker == 0 ? state.toFloatVector() : null;
+                }
+                client.pushAndAwait(++round, params);
                 averagingNanos += System.nanoTime() - t1;
             }
         }
@@ -83,6 +95,18 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(params.duplicate().clear());
         return List.of(new ReplicaResult(worker, lossSum / batches, images, fitNanos / 1e9, averagingNanos / 1e9, round,
-                crc.getValue(), bindHost, gpu)).iterator();
+                crc.getValue(), bindHost, gpu, momentum)).iterator();
+    }
+
+    /**
+     * The updater's state when it is one value per parameter (classic momentum's velocity), the
+     * shape the parameter server averages; else null (then each replica keeps its own).
+     */
+    static INDArray momentumState(ComputationGraph net) {
+        INDArray state = net.getUpdater().getStateViewArray();
+        if (state == null || state.length() != net.numParams() || state.data().length() != net.numParams()) {
+            return null;
+        }
+        return state;
     }
 }

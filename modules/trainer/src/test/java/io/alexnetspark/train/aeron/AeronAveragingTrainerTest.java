@@ -79,7 +79,7 @@ class AeronAveragingTrainerTest {
         try (ParameterServer server = new ParameterServer(new ServerConfig(job, 2, Duration.ofSeconds(60),
                 AeronSetup.embedded(aeronDir)), stats -> { }).start()) {
             AeronAveragingTrainer trainer = new AeronAveragingTrainer(LocalSpark.context(), network, server, job, aeronDir,
-                    train, data.trainPipeline(32, classes.size()), classes, 4, 7, Duration.ofSeconds(120));
+                    train, data.trainPipeline(32, classes.size()), classes, 4, 7, Duration.ofSeconds(120), true);
             Configuration hadoop = new Configuration();
             MetricsLog metrics = new MetricsLog(new Path(tmp.toUri().toString(), "metrics.jsonl"), hadoop);
             TrainingLoop loop = new TrainingLoop(new TrainingLoop.RunInfo(3, 7, "h", "c", "fmnist"), trainer,
@@ -92,6 +92,18 @@ class AeronAveragingTrainerTest {
             assertThat(replicas).hasSize(2);
             assertThat(replicas.get(0).paramsCrc()).isEqualTo(replicas.get(1).paramsCrc());
             assertThat(replicas.get(0).lastRound()).isEqualTo(server.latestRound());
+            // The momentum was averaged in the epoch's last round but one, and came back to the driver:
+            // non-zero, finite, and what the next epoch's replicas (and the checkpoint) start from.
+            float[] momentum = replicas.get(0).momentum();
+            assertThat(momentum).hasSize((int) network.numParams());
+            assertThat(replicas.get(1).momentum()).isNull();
+            double norm = 0;
+            for (float v : momentum) {
+                assertThat(Float.isFinite(v)).isTrue();
+                norm += v * v;
+            }
+            assertThat(norm).isPositive();
+            assertThat(network.getUpdater().getStateViewArray().toFloatVector()).containsExactly(momentum);
             assertThat(server.drops().total()).isZero();
 
             List<EpochMetrics> epochs = metrics.epochs();
