@@ -47,7 +47,8 @@ for e in epochs:
     if reached is None and e["top1Error"] <= target:
         reached = {"epoch": e["epoch"], "seconds": round(elapsed, 1)}
 avg = [e["averagingSeconds"] for e in epochs]
-avg = None if any(a is None or a != a for a in avg) else sum(avg)
+# Jackson writes "not measured" (NaN) as the string "NaN".
+avg = None if any(not isinstance(a, (int, float)) or a != a for a in avg) else sum(avg)
 wall = sum(e["epochSeconds"] for e in epochs)
 print(json.dumps({
     "mode": mode, "epochs": len(epochs), "process_seconds": round(end - start, 1), "epoch_wall_seconds": round(wall, 1),

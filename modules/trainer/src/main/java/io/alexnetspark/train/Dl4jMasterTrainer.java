@@ -23,6 +23,7 @@ public final class Dl4jMasterTrainer implements EpochTrainer {
     private final IntFunction<JavaRDD<DataSet>> epochData;
     private final int replicas;
     private final int batchPerReplica;
+    private final long imagesPerEpoch;
 
     /**
      * @param network          the driver's network (initial or resumed parameters)
@@ -30,13 +31,17 @@ public final class Dl4jMasterTrainer implements EpochTrainer {
      * @param epochData        the training mini-batches of an epoch (reshuffled per epoch by the caller)
      * @param replicas         executors training in parallel
      * @param batchPerReplica  mini-batch size on each replica
+     * @param imagesPerEpoch   training images in an epoch (from the manifest: counting the RDD would
+     *                         decode the whole epoch once more)
      */
     public Dl4jMasterTrainer(JavaSparkContext sc, ComputationGraph network, TrainingMaster<?, ?> master,
-                             IntFunction<JavaRDD<DataSet>> epochData, int replicas, int batchPerReplica) {
+                             IntFunction<JavaRDD<DataSet>> epochData, int replicas, int batchPerReplica,
+                             long imagesPerEpoch) {
         this.spark = new SparkComputationGraph(sc, network, master);
         this.epochData = epochData;
         this.replicas = replicas;
         this.batchPerReplica = batchPerReplica;
+        this.imagesPerEpoch = imagesPerEpoch;
     }
 
     /** For a configuration rather than a network. */
@@ -55,7 +60,7 @@ public final class Dl4jMasterTrainer implements EpochTrainer {
     public EpochStats trainEpoch(int epoch, double learningRate) {
         spark.getNetwork().setLearningRate(learningRate);
         JavaRDD<DataSet> data = epochData.apply(epoch);
-        long images = data.map(DataSet::numExamples).fold(0, Integer::sum);
+        long images = imagesPerEpoch;
         long start = System.nanoTime();
         spark.fit(data);
         double seconds = (System.nanoTime() - start) / 1e9;

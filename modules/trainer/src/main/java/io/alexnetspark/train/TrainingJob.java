@@ -91,6 +91,7 @@ public final class TrainingJob {
         List<ShardSource> train = ShardSource.fromManifest(manifest, dataRoot, "train");
         List<ShardSource> val = ShardSource.fromManifest(manifest, dataRoot, "val");
         int batch = job.recipe().batchSize();
+        long trainImages = train.stream().mapToLong(s -> s.info().images()).sum();
         PipelineSettings trainPipeline = data.trainPipeline(batch, classes.size());
 
         String configText = cfg.root().render(ConfigRenderOptions.concise());
@@ -152,7 +153,7 @@ public final class TrainingJob {
                                 .averagingFrequency(ts.tau()).workerPrefetchNumBatches(0)
                                 .rddTrainingApproach(RDDTrainingApproach.Direct).build(),
                         epoch -> epochData(sc, train, trainPipeline, classes, ts.replicas(), job.recipe().seed(), epoch),
-                        ts.replicas(), batch);
+                        ts.replicas(), batch, trainImages);
                 case DL4J_GRADIENT_SHARING -> trainer = new Dl4jMasterTrainer(sc, network,
                         new SharedTrainingMaster.Builder(VoidConfiguration.builder()
                                 .controllerAddress(sc.getConf().get("spark.driver.host", "127.0.0.1"))
@@ -161,7 +162,7 @@ public final class TrainingJob {
                                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                                 .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(1e-3)).build(),
                         epoch -> epochData(sc, train, trainPipeline, classes, ts.replicas(), job.recipe().seed(), epoch),
-                        ts.replicas(), batch);
+                        ts.replicas(), batch, trainImages);
                 default -> throw new IllegalStateException(ts.syncMode().toString());
             }
             try (ParameterServer closeServer = server; EpochTrainer closeTrainer = trainer) {

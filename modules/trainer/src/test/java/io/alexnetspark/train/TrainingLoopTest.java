@@ -34,7 +34,7 @@ class TrainingLoopTest {
     private Dl4jMasterTrainer trainer(ComputationGraph net) {
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(8)
                 .batchSizePerWorker(8).averagingFrequency(2).workerPrefetchNumBatches(0).build();
-        return new Dl4jMasterTrainer(sc, net, master, epoch -> sc.parallelize(train, 2), 2, 8);
+        return new Dl4jMasterTrainer(sc, net, master, epoch -> sc.parallelize(train, 2), 2, 8, 8L * 8);
     }
 
     private TrainingLoop loop(Dl4jMasterTrainer trainer, PlateauSchedule policy, int epochs, PrintStream out)
