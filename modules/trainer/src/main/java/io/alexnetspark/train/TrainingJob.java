@@ -1,6 +1,7 @@
 package io.alexnetspark.train;
 
 import io.alexnetspark.train.aeron.AeronAveragingTrainer;
+import io.alexnetspark.train.aeron.RoundProgress;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import io.alexnetspark.data.config.DataConfig;
@@ -140,13 +141,14 @@ public final class TrainingJob {
                     random.nextBytes(secret);
                     JobSpec psJob = new JobSpec(random.nextLong(), secret, network.numParams(), ts.replicas(), ts.shards(),
                             JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : Channel.udp(host, ts.port()));
+                    RoundProgress rounds = new RoundProgress(System.err, job.recipe().epochs());
                     String aeronDir = (Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"))
                             + "/alexnet-ps-" + UUID.randomUUID();
                     server = new ParameterServer(new ServerConfig(psJob, ts.quorum(), ts.roundTimeout(),
-                            AeronSetup.embedded(aeronDir)), stats -> { }).start();
+                            AeronSetup.embedded(aeronDir)), rounds).start();
                     trainer = new AeronAveragingTrainer(sc, network, server, psJob, ipc ? aeronDir : null, train,
                             trainPipeline, classes, ts.tau(), job.recipe().seed(), ts.roundTimeout().multipliedBy(2),
-                            ts.averageMomentum());
+                            ts.averageMomentum(), rounds);
                 }
                 case SPARK_AVERAGING -> trainer = new Dl4jMasterTrainer(sc, network,
                         new ParameterAveragingTrainingMaster.Builder(batch).batchSizePerWorker(batch)

@@ -43,6 +43,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     private final long seed;
     private final Duration awaitTimeout;
     private final boolean averageMomentum;
+    private final RoundProgress progress;
     private final ByteBuffer params;
     private List<ReplicaResult> lastResults = List.of();
 
@@ -56,7 +57,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     public AeronAveragingTrainer(JavaSparkContext sc, ComputationGraph network, ParameterServer server, JobSpec job,
                                  String serverAeronDir, List<ShardSource> shards, PipelineSettings pipeline,
                                  List<String> classNames, int tau, long seed, Duration awaitTimeout,
-                                 boolean averageMomentum) {
+                                 boolean averageMomentum, RoundProgress progress) {
         this.sc = sc;
         this.network = network;
         this.server = server;
@@ -70,6 +71,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         this.seed = seed;
         this.awaitTimeout = awaitTimeout;
         this.averageMomentum = averageMomentum;
+        this.progress = progress;
         this.params = network.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
         if (server.latestRound() < 0) {
             server.publishInitial(0, params);
@@ -104,6 +106,8 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                 driverMomentum != null);
         sc.setJobDescription(String.format("epoch %d: %d replicas x %d rounds of %d mini-batches (aeron-averaging)",
                 epoch + 1, replicas, rounds, tau));
+        progress.startEpoch(epoch, server.latestRound(), rounds + (driverMomentum != null ? 1 : 0),
+                (long) replicas * tau * pipeline.batchSize());
         long start = System.nanoTime();
         List<ReplicaResult> results = BarrierStage.mapPartitions(sc.parallelize(groups, replicas), new ReplicaTask(plan)).collect();
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -115,6 +119,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                 .ifPresent(m -> driverMomentum.assign(Nd4j.create(m)));
         lastResults = List.copyOf(results);
         checkInStep(epoch, results);
+        LOG.info("epoch {}: {}", epoch + 1, progress.epochSummary());
 
         long images = results.stream().mapToLong(ReplicaResult::images).sum();
         double loss = results.stream().mapToDouble(ReplicaResult::meanLoss).average().orElse(Double.NaN);

@@ -76,10 +76,13 @@ class AeronAveragingTrainerTest {
         JobSpec job = new JobSpec(new SecureRandom().nextLong(), secret, network.numParams(), 2, 1,
                 JobSpec.DEFAULT_CHUNK_BYTES, Channel.ipc());
         String aeronDir = "/dev/shm/alexnet-ps-test-" + UUID.randomUUID();
+        java.io.ByteArrayOutputStream progressBytes = new java.io.ByteArrayOutputStream();
+        RoundProgress progress = new RoundProgress(new PrintStream(progressBytes, true, java.nio.charset.StandardCharsets.UTF_8), 3);
         try (ParameterServer server = new ParameterServer(new ServerConfig(job, 2, Duration.ofSeconds(60),
-                AeronSetup.embedded(aeronDir)), stats -> { }).start()) {
+                AeronSetup.embedded(aeronDir)), progress).start()) {
             AeronAveragingTrainer trainer = new AeronAveragingTrainer(LocalSpark.context(), network, server, job, aeronDir,
-                    train, data.trainPipeline(32, classes.size()), classes, 4, 7, Duration.ofSeconds(120), true);
+                    train, data.trainPipeline(32, classes.size()), classes, 4, 7, Duration.ofSeconds(120), true,
+                    progress);
             Configuration hadoop = new Configuration();
             MetricsLog metrics = new MetricsLog(new Path(tmp.toUri().toString(), "metrics.jsonl"), hadoop);
             TrainingLoop loop = new TrainingLoop(new TrainingLoop.RunInfo(3, 7, "h", "c", "fmnist"), trainer,
@@ -106,6 +109,11 @@ class AeronAveragingTrainerTest {
             assertThat(network.getUpdater().getStateViewArray().toFloatVector()).containsExactly(momentum);
             assertThat(server.drops().total()).isZero();
 
+            // The driver's progress line follows the rounds the server closes; each epoch ends on its last round
+            // (the parameter rounds plus the momentum round).
+            String lines = progressBytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(lines).as(lines).containsPattern("epoch 3/3  round (\\d+)/\\1  [0-9.]+ img/s  ETA 0s");
+            assertThat(progress.epochSummary()).contains("rounds closed (0 by quorum").contains("0 messages dropped");
             List<EpochMetrics> epochs = metrics.epochs();
             assertThat(epochs).hasSize(3);
             // Ten classes: chance is 90% top-1 error. Three short epochs (28 SGD steps per replica each,
