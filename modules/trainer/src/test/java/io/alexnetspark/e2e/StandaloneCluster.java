@@ -118,14 +118,20 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** Stops the Worker (and with it its executors) and the Master, children first. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (int i = processes.size() - 1; i >= 0; i--) {
             Process p = processes.get(i);
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
-            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            try {
+                if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly().waitFor();
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
