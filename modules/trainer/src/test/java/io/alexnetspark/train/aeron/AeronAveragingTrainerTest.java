@@ -18,7 +18,9 @@ import io.alexnetspark.paramserver.ServerConfig;
 import io.alexnetspark.train.CheckpointStore;
 import io.alexnetspark.train.EpochMetrics;
 import io.alexnetspark.train.MetricsLog;
+import io.alexnetspark.train.Evaluator;
 import io.alexnetspark.train.ShardEvaluator;
+import io.alexnetspark.train.SparkShardEvaluator;
 import io.alexnetspark.train.TrainingLoop;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -114,6 +116,15 @@ class AeronAveragingTrainerTest {
             String lines = progressBytes.toString(java.nio.charset.StandardCharsets.UTF_8);
             assertThat(lines).as(lines).containsPattern("epoch 3/3  round (\\d+)/\\1  [0-9.]+ img/s  ETA 0s");
             assertThat(progress.epochSummary()).contains("rounds closed (0 by quorum").contains("0 messages dropped");
+            // Evaluation on the executors gives the driver's numbers: same images, same crops, merged partials.
+            Evaluator.Result inDriver = new ShardEvaluator(val, data.evalPipeline(50, classes.size()), classes)
+                    .evaluate(trainer.network());
+            Evaluator.Result onExecutors = new SparkShardEvaluator(LocalSpark.context(), val,
+                    data.evalPipeline(50, classes.size()), classes, 2).evaluate(trainer.network());
+            assertThat(onExecutors.images()).isEqualTo(inDriver.images()).isEqualTo(500);
+            assertThat(onExecutors.top1Error()).isEqualTo(inDriver.top1Error());
+            assertThat(onExecutors.top5Error()).isEqualTo(inDriver.top5Error());
+            assertThat(onExecutors.loss()).isCloseTo(inDriver.loss(), org.assertj.core.data.Offset.offset(1e-5));
             List<EpochMetrics> epochs = metrics.epochs();
             assertThat(epochs).hasSize(3);
             // Ten classes: chance is 90% top-1 error. Three short epochs (28 SGD steps per replica each,
