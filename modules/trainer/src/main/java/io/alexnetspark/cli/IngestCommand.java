@@ -2,7 +2,9 @@ package io.alexnetspark.cli;
 
 import io.alexnetspark.data.config.DataConfig;
 import io.alexnetspark.data.ingest.Ingest;
+import io.alexnetspark.data.ingest.IngestEngine;
 import io.alexnetspark.data.ingest.IngestOptions;
+import io.alexnetspark.ingest.SparkIngest;
 import io.alexnetspark.data.layout.ClassIndex;
 import io.alexnetspark.data.layout.DatasetLayout;
 import io.alexnetspark.data.manifest.Manifest;
@@ -25,7 +27,7 @@ import java.util.concurrent.Callable;
 /** Ingests an image tree into shards and a manifest on any Hadoop FileSystem. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = {"Ingest an ImageNet (train/<wnid>, val/) or <class>/<image> tree into JPEG shards and a",
-                "manifest on any Hadoop FileSystem (hdfs://, file://). Re-running skips finished shards;",
+                "manifest on any Hadoop FileSystem (hdfs://, file://), locally or as a Spark job. Re-running skips finished shards;",
                 "unreadable images are skipped and counted in the manifest."})
 final class IngestCommand implements Callable<Integer> {
 
@@ -52,6 +54,17 @@ final class IngestCommand implements Callable<Integer> {
             description = "A wnid<TAB>name table (e.g. LOC_synset_mapping.txt) fixing the class index and its names.")
     String classNames;
 
+    @Option(names = "--devkit", paramLabel = "DIR",
+            description = {"The ILSVRC-2012 devkit folder (DIR/data/meta.mat + DIR/data/ILSVRC2012_validation_ground_truth.txt,",
+                    "as its tarball unpacks): labels a flat val/ of ILSVRC2012_val_*.JPEG. Without it, the two files",
+                    "are looked for in the input root (or its data/)."})
+    String devkit;
+
+    @Option(names = "--engine", paramLabel = "auto|spark|local",
+            description = {"Where the shard tasks run (default: data.ingest.engine). auto: Spark above",
+                    "data.ingest.spark-threshold images or when a Spark master is set (spark-submit)."})
+    String engine;
+
     @Override
     public Integer call() throws Exception {
         DatasetLayout datasetLayout = switch (layout) {
@@ -67,6 +80,8 @@ final class IngestCommand implements Callable<Integer> {
                 .layout(datasetLayout)
                 .preprocessing(data.preprocessing())
                 .imagesPerShard(data.imagesPerShard())
+                .shardBytes(data.shardBytes())
+                .devkit(devkit)
                 .seed(data.ingestSeed())
                 .threads(data.ingestThreads())
                 .progress(System.err)
@@ -75,7 +90,18 @@ final class IngestCommand implements Callable<Integer> {
             Path table = new Path(classNames);
             options.classes(ClassIndex.fromTable(table.getFileSystem(hadoop), table));
         }
-        Manifest manifest = Ingest.run(options.build());
+        IngestEngine chosen;
+        try {
+            chosen = engine != null ? IngestEngine.parse(engine) : data.ingestEngine();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--engine: " + e.getMessage());
+        }
+        IngestOptions o = options.build();
+        Ingest.Plan plan = Ingest.plan(o);
+        boolean spark = chosen.useSpark(plan.totalImages(), data.sparkThreshold(), SparkIngest.sparkMasterSet());
+        System.err.printf(Locale.ROOT, "ingest: %,d input files in %d shards, on %s%n", plan.totalImages(),
+                plan.totalShards(), spark ? "Spark (one task per shard)" : "a local pool of " + o.threads() + " threads");
+        Manifest manifest = spark ? SparkIngest.run(o, plan) : Ingest.runLocal(o, plan);
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf("dataset %s: %d classes -> %s/%s%n", manifest.dataset(), manifest.classes().size(), output,

@@ -2,7 +2,10 @@ package io.alexnetspark.data.config;
 
 import io.alexnetspark.model.config.ConfigLoader;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.alexnetspark.data.ingest.IngestEngine;
 import io.alexnetspark.data.image.PreprocessSettings;
+import io.alexnetspark.data.pipeline.DecoderChoice;
 import io.alexnetspark.data.pipeline.PipelineSettings;
 import io.alexnetspark.data.pipeline.TransformSettings;
 import io.alexnetspark.model.config.InvalidConfigException;
@@ -18,9 +21,11 @@ import java.util.Locale;
  * key, as for the model's settings.
  */
 public final class DataConfig {
+    private final Config config;
     private final SettingsReader reader;
 
     private DataConfig(Config config) {
+        this.config = config;
         this.reader = new SettingsReader(config);
     }
 
@@ -48,6 +53,38 @@ public final class DataConfig {
     /** Input images per shard. */
     public int imagesPerShard() {
         return reader.intAtLeast("data.ingest.images-per-shard", 1);
+    }
+
+    /** Target shard size in bytes ({@code data.ingest.shard-bytes}, e.g. {@code 128m}); 0 means none. */
+    public long shardBytes() {
+        String key = "data.ingest.shard-bytes";
+        long v;
+        try {
+            v = config.getBytes(key);
+        } catch (ConfigException.Missing e) {
+            throw new InvalidConfigException(key, "missing");
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(key, "expected a size such as 128m or 0, got '"
+                    + config.getValue(key).unwrapped() + "'");
+        }
+        if (v < 0) {
+            throw new InvalidConfigException(key, "must be >= 0, got " + v);
+        }
+        return v;
+    }
+
+    /** Where ingestion runs ({@code data.ingest.engine}). */
+    public IngestEngine ingestEngine() {
+        return reader.choice("data.ingest.engine", IngestEngine::parse);
+    }
+
+    /** With engine auto: inputs with more images than this run on Spark. */
+    public long sparkThreshold() {
+        long v = reader.longValue("data.ingest.spark-threshold");
+        if (v < 0) {
+            throw new InvalidConfigException("data.ingest.spark-threshold", "must be >= 0, got " + v);
+        }
+        return v;
     }
 
     /** Seed of the shard assignment. */
@@ -94,18 +131,23 @@ public final class DataConfig {
                 new float[]{mean.get(0).floatValue(), mean.get(1).floatValue(), mean.get(2).floatValue()});
     }
 
+    /** The pipeline's JPEG decoder ({@code data.pipeline.decoder}). */
+    public DecoderChoice decoder() {
+        return reader.choice("data.pipeline.decoder", DecoderChoice::parse);
+    }
+
     /** Pipeline settings for training, with the job's batch size and the dataset's class count. */
     public PipelineSettings trainPipeline(int batchSize, int numClasses) {
         return new PipelineSettings(batchSize, numClasses, trainTransform(),
                 reader.longValue("data.pipeline.seed"),
                 reader.intAtLeast("data.pipeline.workers", 1), reader.intAtLeast("data.pipeline.prefetch-batches", 1),
                 reader.intAtLeast("data.pipeline.shuffle-buffer", 1),
-                reader.bool("data.pipeline.drop-last"));
+                reader.bool("data.pipeline.drop-last"), reader.bool("data.pipeline.verify-before-use"), decoder());
     }
 
     /** Pipeline settings for evaluation (no shuffling, no randomness). */
     public PipelineSettings evalPipeline(int batchSize, int numClasses) {
         return new PipelineSettings(batchSize, numClasses, evalTransform(), 0, reader.intAtLeast("data.pipeline.workers", 1),
-                reader.intAtLeast("data.pipeline.prefetch-batches", 1), 1, false);
+                reader.intAtLeast("data.pipeline.prefetch-batches", 1), 1, false, reader.bool("data.pipeline.verify-before-use"), decoder());
     }
 }

@@ -9,5 +9,10 @@ public enum Conversion {
     /** An alpha channel dropped (composited on white). */
     ALPHA_DROPPED,
     /** Not a JPEG (e.g. a PNG named .JPEG): decoded and re-encoded as JPEG. */
-    REENCODED_FROM_OTHER_FORMAT
+    REENCODED_FROM_OTHER_FORMAT,
+    /**
+     * Junk bytes between two header segments ("Corrupt JPEG data: N extraneous bytes before marker
+     * 0xda"), skipped by the decoder: outside the entropy-coded data, they cannot change a pixel.
+     */
+    EXTRANEOUS_BYTES_SKIPPED
 }

@@ -28,14 +28,37 @@ import java.util.Set;
  * <p>ImageIO reports bad input in three different ways, all treated as "bad": {@code null} (no
  * reader knows the bytes), an exception, and — for a truncated JPEG — only a warning, with pixels
  * returned anyway. Warnings are therefore collected and turn the image into a
- * {@link SkipReason#DECODE_WARNING}. The one exception: warnings about colour profiles (TwelveMonkeys
- * says "No embedded ICC color profile, will convert using inaccurate CMYK to RGB conversion" for
- * most CMYK files) describe colour accuracy, not damaged data, and are ignored.
+ * {@link SkipReason#DECODE_WARNING}. Two exceptions, because they leave every pixel as intended:
+ * <ul>
+ *   <li>colour-profile warnings (TwelveMonkeys says "No embedded ICC color profile, will convert
+ *       using inaccurate CMYK to RGB conversion" for most CMYK files) describe colour accuracy, not
+ *       damaged data, and are ignored;</li>
+ *   <li>"Corrupt JPEG data: N extraneous bytes before marker 0xXX" where 0xXX starts a header
+ *       segment (not a restart marker RST0-7 or the end marker EOI, which follow entropy-coded
+ *       data): junk between two segments, which libjpeg skips. Measured on a real photo with junk
+ *       inserted before its DQT and its SOS segments: 0 pixels differ from the clean decode.
+ *       Counted as {@link Conversion#EXTRANEOUS_BYTES_SKIPPED}.</li>
+ * </ul>
+ * Every other warning ("Premature end of JPEG file", "premature end of data segment", junk
+ * before a restart marker inside a scan, ...) comes with damaged pixels and skips the image.
  */
 public final class ImageDecoder {
     /** Warnings about colour management only; the pixel data is complete. */
     private static final java.util.regex.Pattern BENIGN_WARNING =
             java.util.regex.Pattern.compile("(?i)\\bICC\\b|colou?r profile");
+    /** libjpeg's JWRN_EXTRANEOUS_DATA; group 1 is the marker that followed the junk. */
+    private static final java.util.regex.Pattern EXTRANEOUS =
+            java.util.regex.Pattern.compile("Corrupt JPEG data: \\d+ extraneous bytes before marker 0x([0-9a-fA-F]{2})");
+
+    /** Whether a warning is junk skipped between header segments (not inside or at the end of a scan). */
+    static boolean skippedBetweenSegments(String warning) {
+        java.util.regex.Matcher m = EXTRANEOUS.matcher(warning);
+        if (!m.find()) {
+            return false;
+        }
+        int marker = Integer.parseInt(m.group(1), 16);
+        return !(marker >= 0xd0 && marker <= 0xd7) && marker != 0xd9;
+    }
 
     static {
         // ImageIO's default disk cache writes temp files for every stream: slow and pointless for byte arrays.
@@ -61,8 +84,11 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next();
             List<String> warnings = new ArrayList<>();
+            boolean[] junkSkipped = {false};
             IIOReadWarningListener listener = (source, warning) -> {
-                if (!BENIGN_WARNING.matcher(warning).find()) {
+                if (skippedBetweenSegments(warning)) {
+                    junkSkipped[0] = true;
+                } else if (!BENIGN_WARNING.matcher(warning).find()) {
                     warnings.add(warning);
                 }
             };
@@ -81,6 +107,9 @@ public final class ImageDecoder {
                 Set<Conversion> conversions = EnumSet.noneOf(Conversion.class);
                 if (cmyk) {
                     conversions.add(Conversion.CMYK_TO_RGB);
+                }
+                if (junkSkipped[0]) {
+                    conversions.add(Conversion.EXTRANEOUS_BYTES_SKIPPED);
                 }
                 return new DecodedImage(toRgb(raw, conversions), format, conversions);
             } finally {

@@ -10,7 +10,8 @@ package io.alexnetspark.data.image;
  * @param convertNonJpeg   re-encode decodable non-JPEG files (PNG named .JPEG, ...) instead of skipping them
  * @param minSide          images whose shorter side is below this are skipped ({@link SkipReason#TOO_SMALL})
  */
-public record PreprocessSettings(int shorterSide, int cropSize, int jpegQuality, boolean convertNonJpeg, int minSide) {
+public record PreprocessSettings(int shorterSide, int cropSize, int jpegQuality, boolean convertNonJpeg, int minSide)
+        implements java.io.Serializable {
     /** The paper's settings: shorter side 256, centre crop 256x256, quality 90. */
     public static final PreprocessSettings PAPER = new PreprocessSettings(256, 256, 90, true, 1);
 

@@ -1,6 +1,5 @@
 package io.alexnetspark.data.image;
 
-import com.twelvemonkeys.image.ResampleOp;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -16,10 +15,16 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * Ingestion's per-image work: decode (to RGB), rescale the shorter side with a Lanczos filter,
+ * Ingestion's per-image work: decode (to RGB), rescale the shorter side with a Lanczos-3 filter ({@link Lanczos}),
  * centre-crop, re-encode as JPEG. Stateless and thread-safe.
  */
 public final class Preprocessor {
+    /**
+     * Names the algorithm (not the settings): part of every shard's fingerprint, so shards made by
+     * an older preprocessor (v1: TwelveMonkeys' ResampleOp) are rebuilt, not mixed with new ones.
+     */
+    public static final String VERSION = "preprocess-v2-lanczos3";
+
     static {
         ImageIO.setUseCache(false);
     }
@@ -57,32 +62,34 @@ public final class Preprocessor {
             throw new BadImageException(SkipReason.TOO_SMALL, img.getWidth() + "x" + img.getHeight());
         }
         if (!settings.keepOriginalSize()) {
-            img = resizeShorterSide(img, settings.shorterSide());
-            if (settings.cropSize() > 0) {
-                img = centreCrop(img, settings.cropSize(), settings.cropSize());
+            int[] size = shorterSideSize(img.getWidth(), img.getHeight(), settings.shorterSide());
+            int cw = settings.cropSize() > 0 ? settings.cropSize() : size[0];
+            int ch = settings.cropSize() > 0 ? settings.cropSize() : size[1];
+            if (size[0] == img.getWidth() && size[1] == img.getHeight()) {
+                img = cw == size[0] && ch == size[1] ? img : centreCrop(img, cw, ch);
+            } else {
+                // Rescale and centre crop in one pass: only the kept pixels are computed.
+                img = Lanczos.resizeAndCrop(img, size[0], size[1], (size[0] - cw) / 2, (size[1] - ch) / 2, cw, ch);
             }
         }
         return new Result(encodeJpeg(img, settings.jpegQuality()), img.getWidth(), img.getHeight(), conversions);
     }
 
-    /** Scales so that the shorter side is {@code side}, keeping the aspect ratio (Lanczos). */
-    public static BufferedImage resizeShorterSide(BufferedImage src, int side) {
-        int w = src.getWidth();
-        int h = src.getHeight();
-        int nw;
-        int nh;
+    /** The size that makes the shorter side {@code side}, keeping the aspect ratio: {width, height}. */
+    static int[] shorterSideSize(int w, int h, int side) {
         if (w <= h) {
-            nw = side;
-            nh = Math.max(side, (int) Math.round((double) h * side / w));
-        } else {
-            nh = side;
-            nw = Math.max(side, (int) Math.round((double) w * side / h));
+            return new int[]{side, Math.max(side, (int) Math.round((double) h * side / w))};
         }
-        if (nw == w && nh == h) {
+        return new int[]{Math.max(side, (int) Math.round((double) w * side / h)), side};
+    }
+
+    /** Scales so that the shorter side is {@code side}, keeping the aspect ratio (Lanczos-3). */
+    public static BufferedImage resizeShorterSide(BufferedImage src, int side) {
+        int[] size = shorterSideSize(src.getWidth(), src.getHeight(), side);
+        if (size[0] == src.getWidth() && size[1] == src.getHeight()) {
             return src;
         }
-        BufferedImage scaled = new ResampleOp(nw, nh, ResampleOp.FILTER_LANCZOS).filter(src, null);
-        return ImageDecoder.toRgb(scaled, EnumSet.noneOf(Conversion.class));
+        return Lanczos.resizeAndCrop(src, size[0], size[1], 0, 0, size[0], size[1]);
     }
 
     /** The central {@code width x height} region (a copy, so the rest can be freed). */

@@ -15,16 +15,22 @@ import java.util.Objects;
  * @param output         dataset root URI for shards and manifest
  * @param dataset        the dataset's name in the manifest
  * @param layout         input layout
- * @param classes        class index, or null to derive it from the training folder names
+ * @param classes        class index, or null to derive it from the devkit (when there is one) or
+ *                       the training folder names
+ * @param devkit         the ILSVRC-2012 devkit folder (URI) for flat val/ labels, or null to look for
+ *                       its files in the input root
  * @param preprocessing  per-image preparation
- * @param imagesPerShard input images per shard
+ * @param imagesPerShard input images per shard (at most)
+ * @param shardBytes     target shard size in bytes, or 0 for none: fewer images per shard when the
+ *                       estimate ({@link ShardSizer}) says imagesPerShard would be larger
  * @param seed           seed of the image-to-shard assignment
  * @param threads        worker threads
  * @param progress       where the progress line goes (null: silent)
  * @param conf           Hadoop configuration
  */
 public record IngestOptions(String source, String output, String dataset, DatasetLayout layout, ClassIndex classes,
-                            PreprocessSettings preprocessing, int imagesPerShard, long seed, int threads,
+                            String devkit, PreprocessSettings preprocessing, int imagesPerShard, long shardBytes,
+                            long seed, int threads,
                             PrintStream progress, Configuration conf) {
     public IngestOptions {
         Objects.requireNonNull(source, "source");
@@ -34,6 +40,9 @@ public record IngestOptions(String source, String output, String dataset, Datase
         Objects.requireNonNull(conf, "conf");
         if (imagesPerShard < 1) {
             throw new IllegalArgumentException("imagesPerShard must be >= 1, got " + imagesPerShard);
+        }
+        if (shardBytes < 0) {
+            throw new IllegalArgumentException("shardBytes must be >= 0, got " + shardBytes);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -45,15 +54,17 @@ public record IngestOptions(String source, String output, String dataset, Datase
         return new Builder(source, output);
     }
 
-    /** Fluent builder; defaults: ImageNet layout, paper preprocessing, 1000 images per shard, seed 42, all cores. */
+    /** Fluent builder; defaults: ImageNet layout, paper preprocessing, 1000 images per shard, no size target, seed 42, all cores. */
     public static final class Builder {
         private final String source;
         private final String output;
         private String dataset = "imagenet";
         private DatasetLayout layout = DatasetLayout.IMAGENET;
         private ClassIndex classes;
+        private String devkit;
         private PreprocessSettings preprocessing = PreprocessSettings.PAPER;
         private int imagesPerShard = 1000;
+        private long shardBytes;
         private long seed = 42;
         private int threads = Runtime.getRuntime().availableProcessors();
         private PrintStream progress = System.err;
@@ -67,6 +78,8 @@ public record IngestOptions(String source, String output, String dataset, Datase
         public Builder dataset(String v) { dataset = v; return this; }
         public Builder layout(DatasetLayout v) { layout = v; return this; }
         public Builder classes(ClassIndex v) { classes = v; return this; }
+        public Builder devkit(String v) { devkit = v; return this; }
+        public Builder shardBytes(long v) { shardBytes = v; return this; }
         public Builder preprocessing(PreprocessSettings v) { preprocessing = v; return this; }
         public Builder imagesPerShard(int v) { imagesPerShard = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
@@ -75,7 +88,8 @@ public record IngestOptions(String source, String output, String dataset, Datase
         public Builder conf(Configuration v) { conf = v; return this; }
 
         public IngestOptions build() {
-            return new IngestOptions(source, output, dataset, layout, classes, preprocessing, imagesPerShard, seed,
+            return new IngestOptions(source, output, dataset, layout, classes, devkit, preprocessing, imagesPerShard,
+                    shardBytes, seed,
                     threads, progress, conf != null ? conf : new Configuration());
         }
     }

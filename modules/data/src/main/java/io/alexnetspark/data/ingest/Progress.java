@@ -4,8 +4,12 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A one-line progress report ({@code \r}-rewritten), at most once a second. Thread-safe. */
-final class Progress {
+/**
+ * A one-line progress report ({@code \r}-rewritten), at most once a second. Thread-safe. Fed either
+ * per image and per shard (the local runner) or with running totals ({@link #totals}, the Spark
+ * driver reading its accumulators).
+ */
+public final class Progress {
     private final PrintStream out;
     private final long totalImages;
     private final int totalShards;
@@ -15,7 +19,8 @@ final class Progress {
     private final AtomicLong reused = new AtomicLong();
     private volatile long lastPrint;
 
-    Progress(PrintStream out, long totalImages, int totalShards) {
+    /** @param out where the line goes, or null for silence */
+    public Progress(PrintStream out, long totalImages, int totalShards) {
         this.out = out;
         this.totalImages = totalImages;
         this.totalShards = totalShards;
@@ -34,7 +39,16 @@ final class Progress {
         maybePrint(false);
     }
 
-    void finish() {
+    /** Sets the running totals (shards done, of them reused, images handled) and prints if due. */
+    public void totals(long shardsDone, long reusedShards, long imagesDone) {
+        shards.set(shardsDone);
+        reused.set(reusedShards);
+        images.set(imagesDone);
+        maybePrint(false);
+    }
+
+    /** Prints the final line and ends it. */
+    public void finish() {
         maybePrint(true);
         if (out != null) {
             out.println();

@@ -18,15 +18,24 @@ public final class ShardPlanner {
     private ShardPlanner() {
     }
 
+    /**
+     * The order images are written in: sorted by key, then shuffled with the seed. Depends only on
+     * the keys, the split and the seed (the sample {@link ShardSizer} measures is a prefix of it).
+     */
+    public static List<SourceImage> order(String split, List<SourceImage> images, long seed) {
+        List<SourceImage> order = new ArrayList<>(images);
+        order.sort(Comparator.comparing(SourceImage::key));
+        // The split's name enters the seed so train and val are not shuffled alike.
+        java.util.Collections.shuffle(order, new Random(seed * 31 + split.hashCode()));
+        return order;
+    }
+
     /** The shard tasks of one split. */
     public static List<ShardTask> plan(String split, List<SourceImage> images, int imagesPerShard, long seed) {
         if (imagesPerShard < 1) {
             throw new IllegalArgumentException("imagesPerShard must be >= 1, got " + imagesPerShard);
         }
-        List<SourceImage> order = new ArrayList<>(images);
-        order.sort(Comparator.comparing(SourceImage::key));
-        // The split's name enters the seed so train and val are not shuffled alike.
-        java.util.Collections.shuffle(order, new Random(seed * 31 + split.hashCode()));
+        List<SourceImage> order = order(split, images, seed);
         int count = (order.size() + imagesPerShard - 1) / imagesPerShard;
         List<ShardTask> tasks = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

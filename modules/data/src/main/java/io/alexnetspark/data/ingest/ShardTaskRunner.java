@@ -4,7 +4,6 @@ import io.alexnetspark.data.image.BadImageException;
 import io.alexnetspark.data.image.Conversion;
 import io.alexnetspark.data.image.PreprocessSettings;
 import io.alexnetspark.data.image.Preprocessor;
-import io.alexnetspark.data.image.SkipReason;
 import io.alexnetspark.data.layout.SourceImage;
 import io.alexnetspark.data.manifest.ManifestIO;
 import io.alexnetspark.data.manifest.ReasonCount;
@@ -13,15 +12,12 @@ import io.alexnetspark.data.shard.ShardInfo;
 import io.alexnetspark.data.shard.ShardReader;
 import io.alexnetspark.data.shard.ShardWriter;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.IOUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URI;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
@@ -58,7 +54,7 @@ public final class ShardTaskRunner {
         FileSystem out = datasetRoot.getFileSystem(conf);
         Path shardPath = new Path(datasetRoot, task.relativePath());
         Path resultPath = new Path(datasetRoot, task.relativePath() + RESULT_SUFFIX);
-        String fingerprint = task.fingerprint(settings.toString());
+        String fingerprint = task.fingerprint(settings + ";" + Preprocessor.VERSION);
 
         ShardResult previous = finishedBefore(out, shardPath, resultPath, fingerprint);
         if (previous != null) {
@@ -73,7 +69,7 @@ public final class ShardTaskRunner {
         try (ShardWriter writer = ShardWriter.create(out, conf, shardPath)) {
             for (SourceImage src : task.images()) {
                 try {
-                    Preprocessor.Result r = preprocessor.process(readAll(src));
+                    Preprocessor.Result r = preprocessor.process(SourceReader.readAll(src, conf));
                     writer.append(new ImageRecord(src.label(), src.wnid(), src.key(), r.jpeg()));
                     classCounts.merge(src.wnid(), 1L, Long::sum);
                     for (Conversion c : r.conversions()) {
@@ -113,23 +109,5 @@ public final class ShardTaskRunner {
             return null;
         }
         return r;
-    }
-
-    private byte[] readAll(SourceImage src) throws BadImageException {
-        try {
-            Path p = new Path(URI.create(src.uri()));
-            FileSystem fs = p.getFileSystem(conf);
-            long len = fs.getFileStatus(p).getLen();
-            if (len > Integer.MAX_VALUE - 16) {
-                throw new BadImageException(SkipReason.UNREADABLE_FILE, len + " bytes is too large for one image");
-            }
-            byte[] bytes = new byte[(int) len];
-            try (FSDataInputStream in = fs.open(p)) {
-                IOUtils.readFully(in, bytes, 0, bytes.length);
-            }
-            return bytes;
-        } catch (IOException | IllegalArgumentException e) {
-            throw new BadImageException(SkipReason.UNREADABLE_FILE, e.toString(), e);
-        }
     }
 }

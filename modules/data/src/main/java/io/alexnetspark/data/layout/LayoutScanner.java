@@ -43,11 +43,28 @@ public final class LayoutScanner {
      *                (training) class folder names
      */
     public Scan scan(Path root, DatasetLayout layout, ClassIndex classes) throws IOException {
+        return scan(root, layout, classes, null);
+    }
+
+    /**
+     * Scans a tree, with the ILSVRC-2012 devkit's validation labels.
+     *
+     * @param classes the class index to label with, or {@code null}: then the devkit's 1000 leaf
+     *                classes (named by meta.mat's {@code words}) when a devkit is there, else the
+     *                (training) class folder names
+     * @param devkit  the devkit folder ({@code DIR/data/meta.mat} +
+     *                {@code DIR/data/ILSVRC2012_validation_ground_truth.txt}, or both in {@code DIR});
+     *                {@code null} to look for them in the input root
+     */
+    public Scan scan(Path root, DatasetLayout layout, ClassIndex classes, Path devkit) throws IOException {
         if (!fs.exists(root) || !fs.getFileStatus(root).isDirectory()) {
             throw new LayoutException("input root " + root + " is not a directory");
         }
         Map<String, List<SourceImage>> splits = new LinkedHashMap<>();
         if (layout == DatasetLayout.GENERIC) {
+            if (devkit != null) {
+                throw new LayoutException("a devkit (" + devkit + ") only applies to the ImageNet layout");
+            }
             ClassIndex index = classes != null ? classes : classesFromFolders(root);
             splits.put("train", classFolders(root, "", index));
             return new Scan(index, splits);
@@ -56,11 +73,13 @@ public final class LayoutScanner {
         if (!fs.exists(train)) {
             throw new LayoutException("ImageNet layout: " + train + " not found (expected train/<wnid>/*.JPEG)");
         }
-        ClassIndex index = classes != null ? classes : classesFromFolders(train);
+        DevkitLabels kit = devkit != null ? DevkitLabels.read(fs, devkit)
+                : DevkitLabels.locate(fs, root).isPresent() ? DevkitLabels.read(fs, root) : null;
+        ClassIndex index = classes != null ? classes : kit != null ? kit.meta().classIndex() : classesFromFolders(train);
         splits.put("train", classFolders(train, "train/", index));
         Path val = new Path(root, "val");
         if (fs.exists(val)) {
-            splits.put("val", validation(root, val, index));
+            splits.put("val", validation(root, val, index, kit, devkit != null));
         }
         return new Scan(index, splits);
     }
@@ -105,7 +124,12 @@ public final class LayoutScanner {
         return out;
     }
 
-    private List<SourceImage> validation(Path root, Path val, ClassIndex index) throws IOException {
+    /**
+     * A validation folder: class folders, or flat images labelled by (in this order) an explicitly
+     * given devkit, LOC_val_solution.csv, or a devkit found in the input root.
+     */
+    private List<SourceImage> validation(Path root, Path val, ClassIndex index, DevkitLabels kit, boolean kitGiven)
+            throws IOException {
         FileStatus[] entries = list(val);
         boolean folders = Arrays.stream(entries).anyMatch(FileStatus::isDirectory);
         if (folders) {
@@ -115,23 +139,31 @@ public final class LayoutScanner {
         if (!fs.exists(csv)) {
             csv = new Path(root, LOC_VAL_SOLUTION);
         }
-        if (!fs.exists(csv)) {
+        boolean useCsv = fs.exists(csv) && !kitGiven;
+        if (!useCsv && kit == null) {
             throw new LayoutException("val/ holds images but no label file: expected " + new Path(val, LOC_VAL_SOLUTION)
-                    + " or " + new Path(root, LOC_VAL_SOLUTION) + " (or val/<wnid>/ folders)");
+                    + " or " + new Path(root, LOC_VAL_SOLUTION) + ", or the devkit's " + DevkitLabels.GROUND_TRUTH
+                    + " + " + DevkitLabels.META + " (--devkit DIR, or in " + new Path(root, "data") + "), or val/<wnid>/ folders");
         }
-        Map<String, String> labels = readLocSolution(csv);
+        Map<String, String> labels = useCsv ? readLocSolution(csv) : null;
+        String labelSource = useCsv ? csv.toString() : kit.groundTruthFile().toString();
         List<SourceImage> out = new ArrayList<>();
         for (FileStatus f : entries) {
             String name = f.getPath().getName();
             if (!f.isFile() || name.equals(LOC_VAL_SOLUTION)) {
                 continue;
             }
-            String id = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
-            String wnid = labels.get(id);
-            if (wnid == null) {
-                throw new LayoutException("no label for validation image " + f.getPath() + " in " + csv);
+            String wnid;
+            if (useCsv) {
+                String id = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+                wnid = labels.get(id);
+                if (wnid == null) {
+                    throw new LayoutException("no label for validation image " + f.getPath() + " in " + csv);
+                }
+            } else {
+                wnid = kit.wnidOf(name, f.getPath().toString());
             }
-            out.add(new SourceImage(f.getPath().toString(), "val/" + name, wnid, index.require(wnid, csv.toString()).label()));
+            out.add(new SourceImage(f.getPath().toString(), "val/" + name, wnid, index.require(wnid, labelSource).label()));
         }
         if (out.isEmpty()) {
             throw new LayoutException("no validation images in " + val);

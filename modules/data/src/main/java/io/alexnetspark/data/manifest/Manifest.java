@@ -19,13 +19,14 @@ import java.util.Map;
  * @param source         the input root that was ingested
  * @param layout         the input layout
  * @param preprocessing  how images were prepared
- * @param imagesPerShard input images per shard (a shard holds fewer when some were skipped)
+ * @param imagesPerShard input images per shard, at most (a shard holds fewer when some were skipped)
+ * @param shardBytes     the shard size target in bytes (0: none); see {@code ShardSizer}
  * @param seed           seed of the image-to-shard assignment
  * @param classes        the class index, in label order
  * @param splits         per split (train, val)
  */
 public record Manifest(int formatVersion, String dataset, String createdAt, String source, String layout,
-                       PreprocessSettings preprocessing, int imagesPerShard, long seed,
+                       PreprocessSettings preprocessing, int imagesPerShard, long shardBytes, long seed,
                        List<ClassEntry> classes, Map<String, SplitManifest> splits) {
     /** Version of this JSON structure. */
     public static final int FORMAT_VERSION = 1;

@@ -9,7 +9,7 @@ import java.util.List;
  * @param count    number of images
  * @param examples up to {@link #MAX_EXAMPLES} keys, for a human to look at
  */
-public record ReasonCount(long count, List<String> examples) {
+public record ReasonCount(long count, List<String> examples) implements java.io.Serializable {
     /** How many example keys are kept per reason. */
     public static final int MAX_EXAMPLES = 5;
 

@@ -1,8 +1,7 @@
 package io.alexnetspark.data.pipeline;
 
-import io.alexnetspark.data.image.BadImageException;
-import io.alexnetspark.data.image.ImageDecoder;
 import io.alexnetspark.data.shard.ImageRecord;
+import io.alexnetspark.data.shard.ShardCorruptException;
 import io.alexnetspark.data.shard.ShardReader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -43,6 +42,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * has its own {@link Random} seeded from (seed, epoch, batch index), so an epoch's order and
  * augmentation are the same on every run, however the threads are scheduled.
  *
+ * <p>Integrity: with {@link PipelineSettings#verifyBeforeUse()} (the default) each shard's SHA-256
+ * is checked against its manifest entry in one read pass before its first record is used, so a
+ * corrupt shard fails the epoch ({@link ShardCorruptException} naming it) before any of its
+ * records is trained on. The check during the reading pass stays as a second line.
+ *
  * <p>Epochs: the first {@link #hasNext()} starts epoch 0 (or the one set by {@link #setEpoch});
  * {@link #reset()} moves to the next epoch. Close it to stop its threads.
  */
@@ -56,6 +60,7 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
     private final transient Configuration conf;
     private final PipelineSettings settings;
     private final transient ImageTransform transform;
+    private final transient DecoderChoice.Decoder decoder;
     private final transient ExecutorService decoders;
     private final List<String> labels;
     private transient DataSetPreProcessor preProcessor;
@@ -80,6 +85,7 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
         this.conf = conf;
         this.settings = settings;
         this.transform = new ImageTransform(settings.transform());
+        this.decoder = settings.decoder().resolve();
         this.labels = classNames == null ? null : List.copyOf(classNames);
         int id = INSTANCES.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
@@ -255,11 +261,13 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
                 throw new IOException("record " + r.key() + " has label " + r.label() + " but the pipeline has "
                         + settings.numClasses() + " classes");
             }
+            java.awt.image.BufferedImage image;
             try {
-                transform.apply(ImageDecoder.decode(r.jpeg()).image(), random, features, i * views * size);
-            } catch (BadImageException e) {
+                image = decoder.decode(r.jpeg());
+            } catch (IOException e) {
                 throw new IOException("undecodable image " + r.key() + " in a shard: " + e.getMessage(), e);
             }
+            transform.apply(image, random, features, i * views * size);
             for (int v = 0; v < views; v++) {
                 onehot[(i * views + v) * settings.numClasses() + r.label()] = 1f;
             }
@@ -299,6 +307,15 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
                 for (ShardSource s : list) {
                     Path path = new Path(URI.create(s.uri()));
                     FileSystem fs = path.getFileSystem(conf);
+                    if (settings.verifyBeforeUse() && s.info() != null) {
+                        // One read pass over the whole shard before any of its records reaches the
+                        // shuffle buffer: a corrupt shard fails here, with nothing of it trained on.
+                        String problem = ShardReader.verify(fs, path, s.info());
+                        if (problem != null) {
+                            throw new ShardCorruptException(s.info().path() + " (" + path + ")",
+                                    problem + "; checked before use, none of its records was used");
+                        }
+                    }
                     try (ShardReader reader = ShardReader.open(fs, conf, path, s.info())) {
                         ImageRecord rec;
                         while ((rec = reader.read()) != null) {

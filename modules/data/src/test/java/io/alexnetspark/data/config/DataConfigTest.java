@@ -2,6 +2,8 @@ package io.alexnetspark.data.config;
 
 import com.typesafe.config.ConfigFactory;
 import io.alexnetspark.data.image.PreprocessSettings;
+import io.alexnetspark.data.ingest.IngestEngine;
+import io.alexnetspark.data.pipeline.DecoderChoice;
 import io.alexnetspark.data.pipeline.PipelineSettings;
 import io.alexnetspark.data.pipeline.TransformSettings;
 import io.alexnetspark.model.config.InvalidConfigException;
@@ -47,5 +49,39 @@ class DataConfigTest {
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("data.pipeline.mean");
         assertThatThrownBy(() -> DataConfig.from(ConfigFactory.parseString("data.pipeline.workers = lots")).trainPipeline(1, 2))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("data.pipeline.workers");
+    }
+
+    @Test
+    void ingestEngineShardSizeVerificationAndDecoderKeys() {
+        DataConfig d = DataConfig.from(ConfigFactory.empty());
+        assertThat(d.shardBytes()).isZero();
+        assertThat(d.ingestEngine()).isEqualTo(IngestEngine.AUTO);
+        assertThat(d.sparkThreshold()).isEqualTo(20_000);
+        assertThat(d.trainPipeline(32, 10).verifyBeforeUse()).isTrue();
+        assertThat(d.evalPipeline(32, 10).decoder()).isEqualTo(DecoderChoice.AUTO);
+
+        DataConfig c = DataConfig.from(ConfigFactory.parseString(
+                "data.ingest { shard-bytes = 128m, engine = spark }\n"
+                        + "data.pipeline { verify-before-use = false, decoder = imageio }"));
+        assertThat(c.shardBytes()).isEqualTo(128L << 20);
+        assertThat(c.ingestEngine()).isEqualTo(IngestEngine.SPARK);
+        assertThat(c.trainPipeline(32, 10).verifyBeforeUse()).isFalse();
+        assertThat(c.trainPipeline(32, 10).decoder()).isEqualTo(DecoderChoice.IMAGEIO);
+
+        assertThatThrownBy(() -> DataConfig.from(ConfigFactory.parseString("data.ingest.shard-bytes = big")).shardBytes())
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("data.ingest.shard-bytes");
+        assertThatThrownBy(() -> DataConfig.from(ConfigFactory.parseString("data.ingest.engine = yarn")).ingestEngine())
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("data.ingest.engine");
+        assertThatThrownBy(() -> DataConfig.from(ConfigFactory.parseString("data.pipeline.decoder = gpu")).decoder())
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("data.pipeline.decoder");
+    }
+
+    @Test
+    void autoTakesSparkForBigInputsOrUnderAMaster() {
+        assertThat(IngestEngine.AUTO.useSpark(20_001, 20_000, false)).isTrue();
+        assertThat(IngestEngine.AUTO.useSpark(20_000, 20_000, false)).isFalse();
+        assertThat(IngestEngine.AUTO.useSpark(10, 20_000, true)).isTrue();
+        assertThat(IngestEngine.LOCAL.useSpark(1_000_000, 20_000, true)).isFalse();
+        assertThat(IngestEngine.SPARK.useSpark(1, 20_000, false)).isTrue();
     }
 }

@@ -95,6 +95,43 @@ class PreprocessorTest {
                 e -> assertThat(e.reason()).isIn(SkipReason.DECODE_WARNING, SkipReason.DECODE_ERROR));
     }
 
+    /** The bytes with {@code junk} inserted before the first 0xFF {@code marker}. */
+    private static byte[] junkBefore(byte[] jpeg, int marker, byte[] junk) {
+        for (int i = 2; i < jpeg.length - 1; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == marker) {
+                byte[] out = new byte[jpeg.length + junk.length];
+                System.arraycopy(jpeg, 0, out, 0, i);
+                System.arraycopy(junk, 0, out, i, junk.length);
+                System.arraycopy(jpeg, i, out, i + junk.length, jpeg.length - i);
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("no marker " + Integer.toHexString(marker));
+    }
+
+    @Test
+    void junkBetweenHeaderSegmentsIsSkippedAndCountedNotFatal() throws Exception {
+        // libjpeg warns "Corrupt JPEG data: 3 extraneous bytes before marker 0xda" (and 0xdb), yet
+        // every pixel decodes as in the clean file: such an image is kept, the repair counted.
+        byte[] clean = flower("flower_cropped.jpg");
+        BufferedImage reference = ImageDecoder.decode(clean).image();
+        for (int marker : new int[]{0xda, 0xdb}) {
+            DecodedImage d = ImageDecoder.decode(junkBefore(clean, marker, new byte[]{0x12, 0x34, 0x56}));
+            assertThat(d.conversions()).containsExactly(Conversion.EXTRANEOUS_BYTES_SKIPPED);
+            for (int y = 0; y < reference.getHeight(); y += 7) {
+                for (int x = 0; x < reference.getWidth(); x += 7) {
+                    assertThat(d.image().getRGB(x, y)).isEqualTo(reference.getRGB(x, y));
+                }
+            }
+        }
+        assertThat(paper.process(junkBefore(clean, 0xda, new byte[]{1, 2})).conversions())
+                .containsExactly(Conversion.EXTRANEOUS_BYTES_SKIPPED);
+        // Inside or at the end of entropy-coded data the same warning means lost data: still fatal.
+        assertThat(ImageDecoder.skippedBetweenSegments("Corrupt JPEG data: 12 extraneous bytes before marker 0xd3")).isFalse();
+        assertThat(ImageDecoder.skippedBetweenSegments("Corrupt JPEG data: 5 extraneous bytes before marker 0xd9")).isFalse();
+        assertThat(ImageDecoder.skippedBetweenSegments("Corrupt JPEG data: premature end of data segment")).isFalse();
+    }
+
     @Test
     void emptyTextAndGarbageAreSkippedWithTheirReasons() {
         assertThatThrownBy(() -> paper.process(new byte[0])).isInstanceOfSatisfying(BadImageException.class,

@@ -29,7 +29,7 @@ class ManifestTest {
                         "DECODE_WARNING", new ReasonCount(1, List.of("train/n01443537/cut.JPEG"))),
                 Map.of("GREY_TO_RGB", new ReasonCount(1, List.of("train/n01440764/grey.JPEG"))));
         return new Manifest(Manifest.FORMAT_VERSION, dataset, "2026-01-01T00:00:00Z", "file:/in", "IMAGENET",
-                PreprocessSettings.PAPER, 1000, 42,
+                PreprocessSettings.PAPER, 1000, 128L << 20, 42,
                 List.of(new ClassEntry(0, "n01440764", "tench"), new ClassEntry(1, "n01443537", "goldfish")),
                 Map.of("train", train));
     }
@@ -73,7 +73,7 @@ class ManifestTest {
         FileSystem fs = FileSystem.getLocal(conf);
         Manifest m = sample("x");
         Manifest future = new Manifest(99, m.dataset(), m.createdAt(), m.source(), m.layout(), m.preprocessing(),
-                m.imagesPerShard(), m.seed(), m.classes(), m.splits());
+                m.imagesPerShard(), m.shardBytes(), m.seed(), m.classes(), m.splits());
         ManifestIO.write(fs, conf, new Path(dir.toUri()), future);
         assertThatThrownBy(() -> ManifestIO.read(fs, new Path(dir.toUri()))).hasMessageContaining("format 99");
     }
