@@ -13,6 +13,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Spark ingestion on local[2] (the trainer tests' shared context) over real photos (Debian's
- * Fashion-MNIST, written as an ImageNet-layout tree of PNGs) with broken files mixed in: the same
- * manifest as the local ingestion of the same tree, a running context left running, and a re-run
+ * Fashion-MNIST, written as an ImageNet-layout tree of PNGs) with broken files mixed in, into a real
+ * HDFS (MiniDFSCluster): the same manifest as the local ingestion of the same tree to a local folder, a running context left running, and a re-run
  * that reuses every shard.
  */
 class SparkIngestTest {
@@ -43,8 +45,22 @@ class SparkIngestTest {
     static java.nio.file.Path tmp;
     static java.nio.file.Path tree;
 
+    static MiniDFSCluster dfs;
+    static String hdfsRoot;
+
     @BeforeAll
     static void buildTree() throws IOException {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
+        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
+        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
+        conf.set("dfs.datanode.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        dfs.waitActive();
+        hdfsRoot = dfs.getFileSystem().getUri().toString();
+
         java.nio.file.Path idx = FashionMnist.fetch(
                 java.nio.file.Path.of(System.getProperty("user.home"), ".cache", "alexnet-spark", "fashion-mnist"), System.err);
         tree = tmp.resolve("tree");
@@ -61,8 +77,20 @@ class SparkIngestTest {
         Files.writeString(tree.resolve("val").resolve("coat").resolve("404.JPEG"), "<html>404</html>\n");
     }
 
+    @AfterAll
+    static void stopHdfs() {
+        if (dfs != null) {
+            dfs.shutdown();
+        }
+    }
+
+    /** The Spark runs write into HDFS (executors write the shards), the local reference to a local folder. */
+    static String root(String out) {
+        return out.equals("local") ? tmp.resolve(out).toUri().toString() : hdfsRoot + "/" + out;
+    }
+
     static IngestOptions options(String out, ByteArrayOutputStream progress) {
-        return IngestOptions.builder(tree.toString(), tmp.resolve(out).toUri().toString())
+        return IngestOptions.builder(tree.toString(), root(out))
                 .dataset("fmnist").preprocessing(KEEP).imagesPerShard(24).seed(3).threads(2)
                 .progress(progress == null ? null : new PrintStream(progress, true, StandardCharsets.UTF_8))
                 .conf(new Configuration()).build();
@@ -104,7 +132,7 @@ class SparkIngestTest {
         assertThat(progress.toString(StandardCharsets.UTF_8))
                 .contains("ingest: " + shards + "/" + shards + " shards (0 reused), 263/263 images");
 
-        Path root = new Path(tmp.resolve("spark").toUri());
+        Path root = new Path(root("spark"));
         FileSystem fs = root.getFileSystem(new Configuration());
         Map<String, Long> modified = new LinkedHashMap<>();
         for (SplitManifest s : first.splits().values()) {
