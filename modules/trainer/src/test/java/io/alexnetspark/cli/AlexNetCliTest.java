@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,29 +13,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The command line as a user calls it: output, JSON, and exit codes. */
 class AlexNetCliTest {
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = AlexNetCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void describePrintsThePapersTableByDefault() {
-        Run r = run("describe");
+        CliRun r = CliRun.of("describe");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("alexnet-2012").contains("55x55x96").contains("60,965,224").contains("253,440");
     }
 
     @Test
     void describeJsonOfTheSingleTowerAt224() throws Exception {
-        Run r = run("describe", "--variant", "alexnet-single", "--input", "224", "--json");
+        CliRun r = CliRun.of("describe", "--variant", "alexnet-single", "--input", "224", "--json");
         assertThat(r.exit()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("variant").asText()).isEqualTo("alexnet-single");
@@ -61,7 +45,7 @@ class AlexNetCliTest {
                   fc-width = 64
                 }
                 """);
-        Run r = run("describe", "--config", conf.toString(), "--json");
+        CliRun r = CliRun.of("describe", "--config", conf.toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("layers").get(1).get("output").toString()).isEqualTo("[32,32,16]");
@@ -70,7 +54,7 @@ class AlexNetCliTest {
 
     @Test
     void aBadKeyExitsWithTwoAndNamesIt() {
-        Run r = run("describe", "--set", "model.lrn.beta=-1");
+        CliRun r = CliRun.of("describe", "--set", "model.lrn.beta=-1");
         assertThat(r.exit()).isEqualTo(AlexNetCli.EXIT_USAGE);
         assertThat(r.err()).contains("model.lrn.beta").contains("must be in");
         assertThat(r.out()).isEmpty();
@@ -78,21 +62,21 @@ class AlexNetCliTest {
 
     @Test
     void anUnknownVariantIsAUsageError() {
-        Run r = run("describe", "--variant", "vgg16");
+        CliRun r = CliRun.of("describe", "--variant", "vgg16");
         assertThat(r.exit()).isEqualTo(AlexNetCli.EXIT_USAGE);
         assertThat(r.err()).contains("model.variant").contains("alexnet-2012, alexnet-single");
     }
 
     @Test
     void configPrintsEffectiveValuesAfterOverrides() {
-        Run r = run("config", "--json", "--set", "training.batch-size=64");
+        CliRun r = CliRun.of("config", "--json", "--set", "training.batch-size=64");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("\"batch-size\" : 64");
     }
 
     @Test
     void doctorReportsTheOneDnnPathsOnThisCpu() {
-        Run r = run("doctor");
+        CliRun r = CliRun.of("doctor");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("running       CPU").contains("oneDNN on")
                 .containsPattern("conv +conv2d -> oneDNN").containsPattern("maxpool +maxpool2d -> oneDNN");
@@ -115,7 +99,7 @@ class AlexNetCliTest {
         }
         Files.write(tree.resolve("dog").resolve("empty.jpg"), new byte[0]);
         Path out = dir.resolve("shards");
-        Run r = run("ingest", "--input", tree.toString(), "--output", out.toUri().toString(), "--layout", "folders",
+        CliRun r = CliRun.of("ingest", "--input", tree.toString(), "--output", out.toUri().toString(), "--layout", "folders",
                 "--set", "data.ingest.shorter-side=32", "--set", "data.ingest.crop=32");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("2 classes").contains("6 images").contains("1 skipped");
@@ -124,14 +108,14 @@ class AlexNetCliTest {
 
     @Test
     void ingestRejectsAnUnknownLayout(@TempDir Path dir) {
-        Run r = run("ingest", "--input", dir.toString(), "--output", dir.resolve("o").toString(), "--layout", "coco");
+        CliRun r = CliRun.of("ingest", "--input", dir.toString(), "--output", dir.resolve("o").toString(), "--layout", "coco");
         assertThat(r.exit()).isEqualTo(AlexNetCli.EXIT_USAGE);
         assertThat(r.err()).contains("--layout must be imagenet or folders");
     }
 
     @Test
     void versionNamesTheStack() {
-        Run r = run("version");
+        CliRun r = CliRun.of("version");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("1.0.0-M2.1").contains("3.5.9").contains("1.49.3");
     }

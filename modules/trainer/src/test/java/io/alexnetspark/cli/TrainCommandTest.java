@@ -3,10 +3,7 @@ package io.alexnetspark.cli;
 import io.alexnetspark.data.demo.FashionMnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,16 +17,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TrainCommandTest {
 
-    private static String[] run(List<String> args) {
-        CommandLine cli = AlexNetCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args.toArray(String[]::new));
-        return new String[] {String.valueOf(exit), out.toString(), err.toString()};
-    }
-
     @Test
     void trainsWritesModelMetricsReportAndResumes(@TempDir Path tmp) throws Exception {
         Path project = Path.of(System.getProperty("alexnet.project.dir", "../.."));
@@ -38,24 +25,24 @@ class TrainCommandTest {
         FashionMnist.writeImageTree(idx, tmp.resolve("tree"), 64, 10);
         String conf = project.resolve("conf/demo.conf").toString();
         String shards = tmp.resolve("shards").toUri().toString();
-        String[] ingest = run(List.of("ingest", "--config", conf, "--input", tmp.resolve("tree").toString(),
+        CliRun ingest = CliRun.of(List.of("ingest", "--config", conf, "--input", tmp.resolve("tree").toString(),
                 "--output", shards, "--set", "data.ingest.images-per-shard=80"));
-        assertThat(ingest[0]).as(ingest[2]).isEqualTo("0");
+        assertThat(String.valueOf(ingest.exit())).as(ingest.err()).isEqualTo("0");
 
         List<String> train = new ArrayList<>(List.of("train", "--config", conf, "--set", "job.data=" + shards,
                 "--set", "job.output=" + tmp.resolve("run").toUri(), "--set", "training.batch-size=16",
                 "--set", "job.tau=2", "--set", "job.replicas=2"));
         List<String> first = new ArrayList<>(train);
         first.addAll(List.of("--set", "training.epochs=1"));
-        String[] r1 = run(first);
-        assertThat(r1[0]).as(r1[1] + r1[2]).isEqualTo("0");
-        assertThat(r1[1]).contains("trained 1 epochs (AERON_AVERAGING, 2 replicas)");
+        CliRun r1 = CliRun.of(first);
+        assertThat(String.valueOf(r1.exit())).as(r1.out() + r1.err()).isEqualTo("0");
+        assertThat(r1.out()).contains("trained 1 epochs (AERON_AVERAGING, 2 replicas)");
 
         List<String> second = new ArrayList<>(train);
         second.addAll(List.of("--set", "training.epochs=2", "--resume"));
-        String[] r2 = run(second);
-        assertThat(r2[0]).as(r2[1] + r2[2]).isEqualTo("0");
-        assertThat(r2[1]).contains("resuming from").contains("after epoch 1").contains("trained 2 epochs");
+        CliRun r2 = CliRun.of(second);
+        assertThat(String.valueOf(r2.exit())).as(r2.out() + r2.err()).isEqualTo("0");
+        assertThat(r2.out()).contains("resuming from").contains("after epoch 1").contains("trained 2 epochs");
 
         Path runDir = tmp.resolve("run");
         assertThat(Files.readAllLines(runDir.resolve("metrics.jsonl"))).hasSize(2);
@@ -69,17 +56,17 @@ class TrainCommandTest {
         assertThat(runDir.resolve("checkpoints/ckpt-000002")).isDirectory();
 
         // The trained model, evaluated as a user would: figures per class and the confusions.
-        String[] ev = run(List.of("evaluate", "--config", conf, "--model", runDir.resolve("model/model.zip").toUri().toString(),
+        CliRun ev = CliRun.of(List.of("evaluate", "--config", conf, "--model", runDir.resolve("model/model.zip").toUri().toString(),
                 "--data", shards));
-        assertThat(ev[0]).as(ev[1] + ev[2]).isEqualTo("0");
-        assertThat(ev[1]).contains("100 images").contains("top-1 error").contains("per-class accuracy:")
+        assertThat(String.valueOf(ev.exit())).as(ev.out() + ev.err()).isEqualTo("0");
+        assertThat(ev.out()).contains("100 images").contains("top-1 error").contains("per-class accuracy:")
                 .contains("trouser").contains("most confused (true -> predicted):");
 
         // Ten crops per image, softmax averaged: still 100 images, not 1,000 rows.
-        String[] ten = run(List.of("evaluate", "--config", conf, "--model", runDir.resolve("model").toUri().toString(),
+        CliRun ten = CliRun.of(List.of("evaluate", "--config", conf, "--model", runDir.resolve("model").toUri().toString(),
                 "--data", shards, "--set", "data.pipeline.eval=ten-crop"));
-        assertThat(ten[0]).as(ten[1] + ten[2]).isEqualTo("0");
-        assertThat(ten[1]).contains("100 images");
+        assertThat(String.valueOf(ten.exit())).as(ten.out() + ten.err()).isEqualTo("0");
+        assertThat(ten.out()).contains("100 images");
 
         predictsTopClassesWithNames(conf, runDir, tmp);
         retrainPromotesThenKeeps(conf, shards, runDir, tmp);
@@ -95,10 +82,10 @@ class TrainCommandTest {
                 "--top", "3", "--json"));
         photos.forEach(p -> args.add(p.toString()));
         args.add(broken.toString());
-        String[] r = run(args);
-        assertThat(r[0]).as("one image was unreadable: " + r[2]).isEqualTo("1");
-        assertThat(r[2]).contains("not-an-image.jpg: skipped");
-        List<String> lines = r[1].lines().toList();
+        CliRun r = CliRun.of(args);
+        assertThat(String.valueOf(r.exit())).as("one image was unreadable: " + r.err()).isEqualTo("1");
+        assertThat(r.err()).contains("not-an-image.jpg: skipped");
+        List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(2);
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         List<String> names = FashionMnist.CLASSES;
@@ -119,16 +106,16 @@ class TrainCommandTest {
 
         List<String> first = new ArrayList<>(retrain);
         first.addAll(List.of("--set", "job.output=" + tmp.resolve("retrain1").toUri()));
-        String[] r1 = run(first);
-        assertThat(r1[0]).as(r1[1] + r1[2]).isEqualTo("0");
-        assertThat(r1[1]).contains("no production model").contains("promoted v000001");
+        CliRun r1 = CliRun.of(first);
+        assertThat(String.valueOf(r1.exit())).as(r1.out() + r1.err()).isEqualTo("0");
+        assertThat(r1.out()).contains("no production model").contains("promoted v000001");
 
         // A new model must beat production by more than the margin: 0.9 of top-1 error cannot be won.
         List<String> second = new ArrayList<>(retrain);
         second.addAll(List.of("--set", "job.output=" + tmp.resolve("retrain2").toUri(), "--set", "retrain.margin=0.9"));
-        String[] r2 = run(second);
-        assertThat(r2[0]).as(r2[1] + r2[2]).isEqualTo(String.valueOf(RetrainCommand.EXIT_KEPT));
-        assertThat(r2[1]).contains("warm start from production v000001").contains("registered v000002")
+        CliRun r2 = CliRun.of(second);
+        assertThat(String.valueOf(r2.exit())).as(r2.out() + r2.err()).isEqualTo(String.valueOf(RetrainCommand.EXIT_KEPT));
+        assertThat(r2.out()).contains("warm start from production v000001").contains("registered v000002")
                 .contains("kept v000001").contains("not better by more than the margin 0.9000");
         var decision = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("retrain2/decision.json").toFile());
         assertThat(decision.get("promoted").asBoolean()).isFalse();
@@ -146,15 +133,15 @@ class TrainCommandTest {
         try (var files = Files.walk(tmp.resolve("tree"))) {
             photo = files.filter(Files::isRegularFile).sorted().limit(1).toList();
         }
-        String[] p = run(List.of("predict", "--config", conf, "--registry", registry, photo.get(0).toString()));
-        assertThat(p[0]).as(p[2]).isEqualTo("0");
-        assertThat(p[1]).contains("%");
+        CliRun p = CliRun.of(List.of("predict", "--config", conf, "--registry", registry, photo.get(0).toString()));
+        assertThat(String.valueOf(p.exit())).as(p.err()).isEqualTo("0");
+        assertThat(p.out()).contains("%");
     }
 
     @Test
     void aMissingDataKeyIsAClearError() {
-        String[] r = run(List.of("train"));
-        assertThat(r[0]).isEqualTo(String.valueOf(AlexNetCli.EXIT_USAGE));
-        assertThat(r[2]).contains("job.data").contains("required");
+        CliRun r = CliRun.of(List.of("train"));
+        assertThat(String.valueOf(r.exit())).isEqualTo(String.valueOf(AlexNetCli.EXIT_USAGE));
+        assertThat(r.err()).contains("job.data").contains("required");
     }
 }

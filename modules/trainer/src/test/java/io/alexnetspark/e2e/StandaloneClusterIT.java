@@ -2,19 +2,16 @@ package io.alexnetspark.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.alexnetspark.cli.AlexNetCli;
+import io.alexnetspark.LoopbackHdfs;
+import io.alexnetspark.cli.CliRun;
 import io.alexnetspark.data.demo.FashionMnist;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -37,17 +34,9 @@ class StandaloneClusterIT {
     @Test
     void trainsWithSeparateExecutorJvmsFromHdfs(@TempDir java.nio.file.Path tmp) throws Exception {
         java.nio.file.Path project = java.nio.file.Path.of(System.getProperty("alexnet.project.dir", "../..")).toAbsolutePath();
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
-        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
-        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
-        conf.set("dfs.datanode.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
-        MiniDFSCluster dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        MiniDFSCluster dfs = LoopbackHdfs.start(tmp.resolve("hdfs"));
         try (StandaloneCluster cluster = new StandaloneCluster(project, tmp.resolve("spark"),
                 project.resolve("modules/trainer/target/e2e-logs"), 2, "6g")) {
-            dfs.waitActive();
             FileSystem hdfs = dfs.getFileSystem();
             String root = hdfs.getUri().toString();
 
@@ -55,9 +44,9 @@ class StandaloneClusterIT {
                     "alexnet-spark", "fashion-mnist"), System.err);
             FashionMnist.writeImageTree(idx, tmp.resolve("tree"), 200, 20);
             String demoConf = project.resolve("conf/demo.conf").toString();
-            String[] ingest = runInProcess(List.of("ingest", "--config", demoConf, "--input", tmp.resolve("tree").toString(),
+            CliRun ingest = CliRun.of(List.of("ingest", "--config", demoConf, "--input", tmp.resolve("tree").toString(),
                     "--output", root + "/datasets/fmnist", "--set", "data.ingest.images-per-shard=250"));
-            assertThat(ingest[0]).as(ingest[1] + ingest[2]).isEqualTo("0");
+            assertThat(String.valueOf(ingest.exit())).as(ingest.out() + ingest.err()).isEqualTo("0");
 
             String output = root + "/runs/e2e";
             List<String> submit = new ArrayList<>(List.of(project.resolve("deploy/bin/submit").toString(),
@@ -112,16 +101,6 @@ class StandaloneClusterIT {
         } finally {
             dfs.shutdown();
         }
-    }
-
-    private static String[] runInProcess(List<String> args) {
-        CommandLine cli = AlexNetCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args.toArray(String[]::new));
-        return new String[] {String.valueOf(exit), out.toString(), err.toString()};
     }
 
     private static List<JsonNode> readLines(FileSystem fs, Path file) throws Exception {

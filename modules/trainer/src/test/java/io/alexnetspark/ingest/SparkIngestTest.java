@@ -1,6 +1,7 @@
 package io.alexnetspark.ingest;
 
 import io.alexnetspark.LocalSpark;
+import io.alexnetspark.LoopbackHdfs;
 import io.alexnetspark.data.demo.FashionMnist;
 import io.alexnetspark.data.image.PreprocessSettings;
 import io.alexnetspark.data.ingest.Ingest;
@@ -50,15 +51,7 @@ class SparkIngestTest {
 
     @BeforeAll
     static void buildTree() throws IOException {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
-        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
-        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
-        conf.set("dfs.datanode.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
-        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        dfs.waitActive();
+        dfs = LoopbackHdfs.start(tmp.resolve("hdfs"));
         hdfsRoot = dfs.getFileSystem().getUri().toString();
 
         java.nio.file.Path idx = FashionMnist.fetch(
