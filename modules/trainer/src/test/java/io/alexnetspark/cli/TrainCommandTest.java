@@ -128,6 +128,17 @@ class TrainCommandTest {
         assertThat(card2.get("parent").asText()).isEqualTo("v000001");
         assertThat(card2.get("classNames")).hasSize(10);
 
+        // Two more epochs on top of production's one: better on the same validation set, so promoted.
+        List<String> third = new ArrayList<>(retrain);
+        third.addAll(List.of("--set", "job.output=" + tmp.resolve("retrain3").toUri(), "--set", "retrain.margin=0.0",
+                "--set", "training.epochs=2"));
+        CliRun r3 = CliRun.of(third);
+        assertThat(String.valueOf(r3.exit())).as(r3.out() + r3.err()).isEqualTo("0");
+        assertThat(r3.out()).contains("warm start from production v000001").contains("promoted v000003")
+                .contains("vs v000001's");
+        var better = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("retrain3/decision.json").toFile());
+        assertThat(better.get("candidateTop1Error").asDouble()).isLessThan(better.get("productionTop1Error").asDouble());
+
         // The registry's production model answers predict too.
         List<Path> photo;
         try (var files = Files.walk(tmp.resolve("tree"))) {
