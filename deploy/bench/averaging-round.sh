@@ -18,11 +18,13 @@
 #   SPARK_MODEL [paper at full size, else small]  paper | small (a ~10k-parameter network) | off
 #   SAMPLE_SECONDS [10]    how long each Aeron sample runs; SAMPLE_PORT [20121]; SAMPLE_OPTS [""]
 #                          extra -D options for it (e.g. -Daeron.socket.so_rcvbuf=2097152)
-#   PS_OPTS [""]           extra options for our rounds, e.g. "--term-length 33554432 --chunk-bytes 1048576"
+#   PS_OPTS [""]           extra options for our rounds, e.g. "--term-length 33554432 --chunk-bytes 1048576",
+#                          "--mac hmac-sha256" (the default MAC is JobSpec.DEFAULT_MAC, AES-GCM)
 #   FLOOR_HEAP, PS_HEAP, SPARK_HEAP_MB, SPARK_OFFHEAP_MB   JVM memory (see below; at full size with
 #                          N=8 the Spark part may take ~13 GB: heap ~4 GB + ND4J off-heap up to ~9 GB)
 #
-# Waits while $ROOT/.bench-lock exists before every Maven build and every java run. Run it on an
+# Waits while $ROOT/.bench-lock exists before every Maven build and every java run, unless
+# BENCH_LOCK_HELD=1 says the caller holds that lock itself. Run it on an
 # otherwise idle machine: the parts are single runs on a shared 2-core box otherwise.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -54,6 +56,8 @@ SPARK_HEAP_MB="${SPARK_HEAP_MB:-$(( 2 * (MAXN + 4) * SPARK_VEC_MB + 2048 ))}"
 SPARK_OFFHEAP_MB="${SPARK_OFFHEAP_MB:-$(( (3 * MAXN + 4) * SPARK_VEC_MB + 2048 ))}"
 
 wait_lock() {
+  # BENCH_LOCK_HELD=1: the caller created the lock itself (and removes it afterwards).
+  [[ "${BENCH_LOCK_HELD:-0}" == 1 ]] && return 0
   while [[ -e "$ROOT/.bench-lock" ]]; do
     echo "# $ROOT/.bench-lock exists: waiting" >&2
     sleep 15
@@ -144,6 +148,7 @@ run floor '"part": "floor"' -Xmx"$FLOOR_HEAP" -cp "$CP" $MAIN floor --floats "$F
 # ---- 3. our parameter server --------------------------------------------------------------------
 for n in $WORKERS; do
   PS_HEAP_N="${PS_HEAP:-$(( 2 * VEC_MB + 512 ))m}"
+  # N worker vectors + the server's two shard buffers (latest average, and the open round's).
   PS_DIRECT_N="$(( (n + 2) * VEC_MB + 256 ))m"
   for tr in $TRANSPORTS; do
     if [[ "$tr" == udp ]]; then shard_list="1 $n"; else shard_list="$IPC_SHARDS"; fi

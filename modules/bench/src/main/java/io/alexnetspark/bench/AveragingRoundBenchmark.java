@@ -15,6 +15,7 @@ import io.alexnetspark.paramserver.AeronSetup;
 import io.alexnetspark.paramserver.Channel;
 import io.alexnetspark.paramserver.ClientConfig;
 import io.alexnetspark.paramserver.JobSpec;
+import io.alexnetspark.paramserver.MacAlgorithm;
 import io.alexnetspark.paramserver.ParameterClient;
 import io.alexnetspark.paramserver.ParameterServer;
 import io.alexnetspark.paramserver.RoundStats;
@@ -218,6 +219,7 @@ public final class AveragingRoundBenchmark {
         int warmup = intOpt(o, "warmup", 1);
         int chunk = intOpt(o, "chunk-bytes", JobSpec.DEFAULT_CHUNK_BYTES);
         int term = intOpt(o, "term-length", Channel.DEFAULT_TERM_LENGTH);
+        MacAlgorithm mac = o.containsKey("mac") ? MacAlgorithm.parse(o.get("mac")) : JobSpec.DEFAULT_MAC;
 
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
@@ -229,7 +231,8 @@ public final class AveragingRoundBenchmark {
 
         Channel channel = (transport == Channel.Transport.IPC ? Channel.ipc() : Channel.udp("127.0.0.1", freePortRange(2 * shards)))
             .withTermLength(term);
-        JobSpec job = new JobSpec(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE), secret, floats, n, shards, chunk, channel);
+        JobSpec job = new JobSpec(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE), secret, floats, n, shards, chunk, channel,
+            mac);
         List<ShardRoundStats> serverStats = new CopyOnWriteArrayList<>();
         ParameterServer server = null;
         MediaDriver workerDriver = null;
@@ -265,6 +268,7 @@ public final class AveragingRoundBenchmark {
                         return c.pushAndAwait(round, p);
                     }));
                 }
+                Map<String, Long> cpuBefore = cpuByRole();
                 long t0 = System.nanoTime();
                 go.countDown();
                 RoundStats[] stats = new RoundStats[n];
@@ -272,6 +276,7 @@ public final class AveragingRoundBenchmark {
                     stats[w] = results.get(w).get(10, TimeUnit.MINUTES);
                 }
                 double total = ms(System.nanoTime() - t0);
+                Map<String, Long> cpuAfter = cpuByRole();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (serverStats.stream().filter(s -> s.round() == round).count() < shards && System.nanoTime() < deadline) {
                     Thread.sleep(1);
@@ -293,10 +298,10 @@ public final class AveragingRoundBenchmark {
                 double srvSend = serverStats.stream().filter(s -> s.round() == round).mapToLong(ShardRoundStats::sendNanos)
                     .max().stream().mapToDouble(AveragingRoundBenchmark::ms).findFirst().orElse(Double.NaN);
                 boolean isWarmup = r < warmup;
-                emit(psLine("round", transport, shards, n, floats, chunk).put("round", r).put("warmup", isWarmup)
+                emit(psLine("round", transport, shards, n, floats, chunk).put("mac", mac.name()).put("round", r).put("warmup", isWarmup)
                     .put("total_ms", total).put("push_ms", push).put("wait_ms", wait).put("pull_ms", pull)
                     .put("bytes_moved", bytes).put("server_average_ms", srvAvg).put("server_send_ms", srvSend)
-                    .put("min_contributors", minContrib));
+                    .put("min_contributors", minContrib).put("cpu_ms", cpuDelta(cpuBefore, cpuAfter)));
                 if (minContrib != n) {
                     throw new IllegalStateException("round " + r + " averaged over " + minContrib + " of " + n + " workers");
                 }
@@ -306,7 +311,7 @@ public final class AveragingRoundBenchmark {
             }
             double total = medianOf(measured, 0);
             double bytes = medianOf(measured, 4);
-            emit(psLine("config", transport, shards, n, floats, chunk)
+            emit(psLine("config", transport, shards, n, floats, chunk).put("mac", mac.name())
                 .put("rounds", rounds).put("total_ms", total).put("push_ms", medianOf(measured, 1))
                 .put("wait_ms", medianOf(measured, 2)).put("pull_ms", medianOf(measured, 3))
                 .put("server_average_ms", medianOf(measured, 5)).put("bytes_moved", (long) bytes)
@@ -322,6 +327,36 @@ public final class AveragingRoundBenchmark {
             closeQuietly(server);
             deleteQuietly(serverDir, workerDir);
         }
+    }
+
+    /** CPU time (ns) of this JVM's threads so far, by role: workers, shards, drivers, the rest. */
+    private static Map<String, Long> cpuByRole() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> byRole = new TreeMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long cpu = mx.getThreadCpuTime(t.getThreadId());
+            if (cpu < 0) {
+                continue;
+            }
+            String name = t.getThreadName();
+            String role = name.startsWith("pool-") ? "workers" : name.startsWith("paramserver-shard") ? "shards"
+                : name.contains("driver-conductor") || name.contains("sender") || name.contains("receiver") ? "drivers"
+                : name.endsWith("-drain") ? "drainers" : name.contains("aeron-client") ? "aeron_clients" : "other";
+            byRole.merge(role, cpu, Long::sum);
+        }
+        return byRole;
+    }
+
+    private static String cpuDelta(Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            b.append(b.length() == 0 ? "" : " ").append(e.getKey()).append('=').append(Math.round(d / 1e6));
+        }
+        return b.toString();
     }
 
     private static Json psLine(String kind, Channel.Transport transport, int shards, int n, long floats, int chunk) {

@@ -16,15 +16,17 @@ import org.agrona.MutableDirectBuffer;
  *  8      8   job id
  * 16      8   round
  * 24      8   byte offset    of the payload in the whole vector
- * 32      4   worker id      sender (PUSH, PULL); -1 from the server
+ * 32      4   worker id      sender (PUSH, PULL); AVERAGE: -1 ({@link #SERVER_SENDER}), or -2 for a
+ *                            final chunk sent before its round closed ({@link #EARLY_SENDER})
  * 36      4   shard
  * 40      4   chunk index
  * 44      4   chunk count    chunks of this shard in this message's round
  * 48      4   payload length bytes after the header
  * 52      4   aux            AVERAGE: workers that contributed to this chunk, else 0
  * 56      4   crc32c         of the payload
- * 60      4   reserved       0
- * 64     32   hmac           HMAC-SHA256 over bytes [0, 64) and the payload
+ * 60      4   mac id         {@link MacAlgorithm#id()}: 0 HMAC-SHA256, 1 AES-GCM
+ * 64     32   mac            HMAC-SHA256 over bytes [0, 64) and the payload; or AES-GCM: 16-byte
+ *                            tag, 12-byte nonce, 4 zero bytes (see {@link MacAlgorithm#AES_GCM})
  * 96          payload        float32 little-endian
  * </pre>
  *
@@ -41,6 +43,15 @@ public final class MessageHeader {
     public static final short AVERAGE = 2;
     /** Worker to server: send me the latest complete average of your shard. */
     public static final short PULL = 3;
+
+    /** Worker id field of an AVERAGE chunk of a closed round (the latest complete average). */
+    public static final int SERVER_SENDER = -1;
+    /**
+     * Worker id field of an AVERAGE chunk sent early, before its round closed: all W workers pushed
+     * that chunk, so its mean is final (see {@code ShardServer}). Workers awaiting that round take
+     * it; a PULL, which wants the latest complete average, ignores it.
+     */
+    public static final int EARLY_SENDER = -2;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 4;
@@ -134,6 +145,11 @@ public final class MessageHeader {
         return buffer.getInt(offset + CRC_OFFSET, LE);
     }
 
+    /** Which MAC signed the message ({@link MacAlgorithm#id()}); the field was "reserved, 0" before. */
+    public int macId() {
+        return buffer.getInt(offset + RESERVED_OFFSET, LE);
+    }
+
     /** Offset of the payload in the wrapped buffer. */
     public int payloadOffset() {
         return offset + LENGTH;
@@ -163,5 +179,9 @@ public final class MessageHeader {
 
     static void putCrc(MutableDirectBuffer dst, int at, int crc) {
         dst.putInt(at + CRC_OFFSET, crc, LE);
+    }
+
+    static void putMacId(MutableDirectBuffer dst, int at, int id) {
+        dst.putInt(at + RESERVED_OFFSET, id, LE);
     }
 }

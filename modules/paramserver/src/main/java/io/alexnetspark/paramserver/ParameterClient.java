@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,6 +35,8 @@ public final class ParameterClient implements AutoCloseable {
     private static final int IDLE = 0;
     private static final int AWAIT = 1;
     private static final int PULL = 2;
+    /** pullLatest asks lagging shards again after this long. */
+    private static final long PULL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final ClientConfig config;
     private final JobSpec job;
@@ -53,8 +54,7 @@ public final class ParameterClient implements AutoCloseable {
     private final MessageHeader header = new MessageHeader();
     private final InboundBuffer inbound;
     private final DropCounters drops = new DropCounters();
-    private final IdleStrategy idle =
-        new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    private final IdleStrategy idle = IdleStrategies.fromProperty(IdleStrategies.CLIENT_PROPERTY);
 
     // Where received averages go: the caller's buffer, wrapped per call (no allocation).
     private final UnsafeBuffer target = new UnsafeBuffer(new byte[0]);
@@ -63,6 +63,7 @@ public final class ParameterClient implements AutoCloseable {
     private final long[] shardRound;
     private final long[] minRound;
     private final boolean[] shardComplete;
+    private final int[] pullProgress;
     private int mode = IDLE;
     /** Held by a call, or by the drainer between calls: one thread polls at a time. */
     private final ReentrantLock pollLock = new ReentrantLock();
@@ -90,7 +91,7 @@ public final class ParameterClient implements AutoCloseable {
         this.job = config.job();
         this.layout = job.layout();
         this.workerId = config.workerId();
-        this.codec = new MessageCodec(job.jobId(), job.secret());
+        this.codec = new MessageCodec(job.jobId(), job.secret(), job.mac());
         this.inbound = new InboundBuffer(job.channel().mtu() + MessageHeader.LENGTH);
         int shards = layout.shards();
         this.publications = new Publication[shards];
@@ -104,6 +105,7 @@ public final class ParameterClient implements AutoCloseable {
         this.shardRound = new long[shards];
         this.minRound = new long[shards];
         this.shardComplete = new boolean[shards];
+        this.pullProgress = new int[shards];
         this.connection = AeronConnection.open(config.aeron());
         try {
             Aeron aeron = connection.aeron();
@@ -198,6 +200,9 @@ public final class ParameterClient implements AutoCloseable {
             if (progressed) {
                 idle.reset();
                 deadline = System.nanoTime() + config.ioTimeout().toNanos();
+                // Chunks of the average that every worker has pushed come back while we push the
+                // rest (see ShardServer): take them now, so the server's stream never waits on us.
+                pollAll();
             } else {
                 // Back-pressured on every shard: drain the averages meanwhile, then wait a little.
                 pollAll();
@@ -237,10 +242,23 @@ public final class ParameterClient implements AutoCloseable {
         for (int s = 0; s < layout.shards(); s++) {
             bytesOut += sendPull(s);
         }
+        Arrays.fill(pullProgress, 0);
         long t1 = System.nanoTime();
         long deadline = t1 + config.awaitTimeout().toNanos();
         while (true) {
-            awaitChunksUntil("the latest average", deadline);
+            // Lagging shards are asked again now and then: their next average may go out early
+            // (chunks a PULL does not take), so waiting for it is not enough.
+            awaitChunksUntil("the latest average", Math.min(deadline, System.nanoTime() + PULL_RETRY_NS), deadline);
+            if (chunksMissing > 0) {
+                for (int s = 0; s < layout.shards(); s++) {
+                    // Only shards that sent nothing since the last look: an answer in flight is left alone.
+                    if (!shardComplete[s] && receivedCount[s] == pullProgress[s]) {
+                        bytesOut += sendPull(s);
+                    }
+                    pullProgress[s] = receivedCount[s];
+                }
+                continue;
+            }
             long max = Long.MIN_VALUE;
             for (long r : shardRound) {
                 max = Math.max(max, r);
@@ -248,7 +266,7 @@ public final class ParameterClient implements AutoCloseable {
             boolean agree = true;
             for (int s = 0; s < layout.shards(); s++) {
                 if (shardRound[s] != max) {
-                    // This shard has not closed round `max` yet; it will broadcast it when it does.
+                    // This shard has not closed round `max` yet: ask it again until it has.
                     agree = false;
                     minRound[s] = max;
                     setComplete(s, false);
@@ -326,11 +344,13 @@ public final class ParameterClient implements AutoCloseable {
     }
 
     private void awaitChunks(String what) {
-        awaitChunksUntil(what, System.nanoTime() + config.awaitTimeout().toNanos());
+        long deadline = System.nanoTime() + config.awaitTimeout().toNanos();
+        awaitChunksUntil(what, deadline, deadline);
         mode = IDLE;
     }
 
-    private void awaitChunksUntil(String what, long deadline) {
+    /** Polls until nothing is missing or {@code until} passes; throws once {@code deadline} passed. */
+    private void awaitChunksUntil(String what, long until, long deadline) {
         idle.reset();
         while (chunksMissing > 0) {
             int n = pollAll();
@@ -340,10 +360,14 @@ public final class ParameterClient implements AutoCloseable {
                     + " while this worker awaited round " + awaitRound + "; pullLatest() and resume from there");
             }
             if (n == 0) {
-                if (System.nanoTime() > deadline) {
+                long now = System.nanoTime();
+                if (now > deadline) {
                     mode = IDLE;
                     throw new ParameterServerException("worker " + workerId + ": no complete answer for " + what + " within "
                         + config.awaitTimeout());
+                }
+                if (now > until) {
+                    return;
                 }
                 idle.idle();
             } else {
@@ -411,16 +435,24 @@ public final class ParameterClient implements AutoCloseable {
             return;
         }
         long round = header.round();
+        int sender = header.workerId();
+        if (sender != MessageHeader.SERVER_SENDER && sender != MessageHeader.EARLY_SENDER) {
+            drops.increment(DropReason.OUT_OF_RANGE);
+            return;
+        }
+        boolean early = sender == MessageHeader.EARLY_SENDER;
         if (mode == AWAIT) {
             if (round < awaitRound) {
                 return; // an older average re-sent for a worker that PULLed: not for us
             }
             if (round > awaitRound) {
-                serverAhead = round;
+                if (!early) {
+                    serverAhead = round;
+                }
                 return;
             }
-        } else if (round < minRound[shard] || round < shardRound[shard]) {
-            return; // older than what this pull already has
+        } else if (early || round < minRound[shard] || round < shardRound[shard]) {
+            return; // a chunk of a round still open, or older than what this pull already has
         }
         boolean empty = round < 0; // the server has no average yet: one message, no chunks
         int chunk = header.chunkIndex();

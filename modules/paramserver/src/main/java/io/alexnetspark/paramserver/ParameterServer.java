@@ -14,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,10 +79,9 @@ public final class ParameterServer implements AutoCloseable {
                 shards.add(new ShardServer(s, config, sub, pub, drops, statsListener));
             }
             for (ShardServer shard : shards) {
-                // Spin briefly, then park up to 100 us: responsive under load, near idle between rounds
-                // (busy spinning would starve the driver and the trainer on a 2-core machine).
-                AgentRunner runner = new AgentRunner(
-                    new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)),
+                // Default: spin briefly, then park up to 100 us: responsive under load, near idle between
+                // rounds (busy spinning would starve the driver and the trainer on a 2-core machine).
+                AgentRunner runner = new AgentRunner(IdleStrategies.fromProperty(IdleStrategies.SHARD_PROPERTY),
                     t -> LOG.error("parameter server shard failed", t), null, shard);
                 AgentRunner.startOnThread(runner);
                 runners.add(runner);

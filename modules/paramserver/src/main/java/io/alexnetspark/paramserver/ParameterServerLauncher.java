@@ -82,16 +82,68 @@ public final class ParameterServerLauncher implements Callable<Integer> {
     @Override
     public Integer call() {
         ServerConfig config = config(System.getenv());
-        // Agrona 2's barrier holds the JVM's shutdown hook until the barrier is closed: close the
-        // server first (declared last), then the barrier, so the Aeron directory is gone before exit.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-             ParameterServer server = new ParameterServer(config, stats -> LOG.info("{}", stats))) {
-            server.start();
-            LOG.info("serving until SIGTERM");
-            barrier.await();
-            LOG.info("shutting down");
+        // log4j stops logging from a shutdown hook of its own, which races ours on SIGTERM: the last
+        // lines (shutting down, stopped) were lost. Its hook is removed; logging is stopped below,
+        // after the server closed.
+        boolean ownLogging = Log4j.removeShutdownHook();
+        try {
+            // Agrona 2's barrier holds the JVM's shutdown hook until the barrier is closed: close the
+            // server first, then stop logging, then the barrier, so the Aeron directory is gone and
+            // every line is written before the JVM exits.
+            try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier()) {
+                try (ParameterServer server = new ParameterServer(config, stats -> LOG.info("{}", stats))) {
+                    server.start();
+                    LOG.info("serving until SIGTERM");
+                    barrier.await();
+                    LOG.info("shutting down");
+                }
+                LOG.info("stopped: shards closed, Aeron directory {} deleted", config.aeron().aeronDir());
+                if (ownLogging) {
+                    Log4j.stop();
+                }
+            }
+        } finally {
+            if (ownLogging) {
+                Log4j.stop(); // no-op if already stopped; on a failed start, flushes what was logged
+            }
         }
         return 0;
+    }
+
+    /**
+     * log4j 2 (the product's logging backend) through reflection: this module only depends on
+     * SLF4J, and with any other backend these are no-ops.
+     */
+    static final class Log4j {
+
+        private Log4j() {
+        }
+
+        /** Removes log4j's JVM shutdown hook; true if log4j-core is the backend and its hook is gone. */
+        static boolean removeShutdownHook() {
+            try {
+                Object factory = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getFactory").invoke(null);
+                Class<?> core = Class.forName("org.apache.logging.log4j.core.impl.Log4jContextFactory");
+                if (!core.isInstance(factory)) {
+                    return false;
+                }
+                Object registry = core.getMethod("getShutdownCallbackRegistry").invoke(factory);
+                // DefaultShutdownCallbackRegistry.stop() removes the JVM hook (and runs nothing).
+                registry.getClass().getMethod("stop").invoke(registry);
+                return true;
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                return false;
+            }
+        }
+
+        /** Stops log4j (flushes and closes the appenders), as its removed hook would have. */
+        static void stop() {
+            try {
+                Class.forName("org.apache.logging.log4j.LogManager").getMethod("shutdown").invoke(null);
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // nothing to stop
+            }
+        }
     }
 
     /** Parses {@code --name value} options into a configuration (embedded driver); for tests and embedding. */

@@ -22,9 +22,17 @@ import org.slf4j.LoggerFactory;
  * validates and accumulates them, closes rounds, sends averages, answers PULLs.
  *
  * <p>Invariant: the open round is always {@code latestRound + 1}. Sending never blocks: a
- * back-pressured offer is retried on the next duty cycle while pushes keep being received. A
- * round is closed only when no send is in progress, because the send reads the {@code latest}
- * buffer that closing overwrites.
+ * back-pressured offer is retried on the next duty cycle while pushes keep being received.
+ *
+ * <p>Pipelining: a chunk every worker has pushed is final; its mean is computed at once (fused
+ * with the last addition, see {@link ShardAccumulator#add}) into the {@code next} buffer and
+ * queued for sending, marked early ({@link MessageHeader#EARLY_SENDER}), while the rest of the
+ * round is still arriving. When the round closes, the chunks that are not final (a quorum close)
+ * are averaged and queued, and {@code next} becomes {@code latest}. Two buffers, because
+ * {@code latest} must stay the complete average of {@code latestRound} for PULL answers and
+ * {@link ParameterServer#latestAverage}. A round is closed only when no chunk of the previous
+ * round is still queued and no PULL answer is being sent (both read the buffer that becomes
+ * {@code next} again).
  */
 final class ShardServer implements Agent, FragmentHandler {
 
@@ -36,6 +44,7 @@ final class ShardServer implements Agent, FragmentHandler {
     private final int shard;
     private final JobSpec job;
     private final ShardLayout layout;
+    private final int chunkCount;
     private final int quorum;
     private final long roundTimeoutNs;
     private final Subscription subscription;
@@ -49,9 +58,12 @@ final class ShardServer implements Agent, FragmentHandler {
     private final FragmentAssembler assembler;
     private final ShardAccumulator accumulator;
 
-    /** The latest complete average of this shard; written under {@link #latestLock}. */
-    private final UnsafeBuffer latest;
-    private final ByteBuffer latestView;
+    /** The latest complete average of this shard; swapped with {@link #next} under {@link #latestLock}. */
+    private UnsafeBuffer latest;
+    private ByteBuffer latestView;
+    /** The open round's average, built chunk by chunk as chunks become final. */
+    private UnsafeBuffer next;
+    private ByteBuffer nextView;
     private final ReentrantLock latestLock = new ReentrantLock();
     private volatile long latestRound = -1;
 
@@ -60,42 +72,66 @@ final class ShardServer implements Agent, FragmentHandler {
 
     // Round being collected.
     private long firstPushNs = -1;
+    private long averageNs;
 
-    // Send in progress (of latestRound), or none.
-    private boolean sending;
-    private boolean sendSigned;
-    private int sendChunk;
-    private long sendStartNs;
-    private long sendBytes;
+    // Chunks queued for sending (FIFO; of the open round, and of the just-closed one until sent).
+    private final long[] queueRound;
+    private final int[] queueChunk;
+    private final int[] queueAux;
+    private final boolean[] queueEarly;
+    private int queueHead;
+    private int queueSize;
+    private boolean queueSigned;
+
+    // PULL answer in progress (all chunks of latest), or none.
+    private boolean pulling;
+    private boolean pullSigned;
+    private int pullChunk;
+    private long pullRound;
     private boolean pullPending;
-    // Stats of the round being sent, completed when its send ends (null for a PULL answer).
-    private boolean sendIsRoundClose;
+    /** Contributors per chunk of the latest average (the header's aux of a PULL answer). */
+    private final int[] latestAux;
+
+    // Stats of the closed round whose queued chunks are still being sent (statsRound < 0: none).
+    private long statsRound = -1;
     private int statsComplete;
     private int statsPartial;
     private boolean statsByQuorum;
     private long statsCollectNs;
     private long statsAverageNs;
     private long statsBytesIn;
-    private final int[] sentContributors;
+    // Sending of the round at the head of the queue.
+    private long sendRound = Long.MIN_VALUE;
+    private long sendStartNs;
+    private long sendBytes;
+    private long warnedRound = Long.MIN_VALUE;
 
     ShardServer(int shard, ServerConfig config, Subscription subscription, Publication publication, DropCounters drops,
                 Consumer<ShardRoundStats> statsListener) {
         this.shard = shard;
         this.job = config.job();
         this.layout = job.layout();
+        this.chunkCount = layout.chunkCount(shard);
         this.quorum = config.quorum();
         this.roundTimeoutNs = config.roundTimeout().toNanos();
         this.subscription = subscription;
         this.publication = publication;
         this.drops = drops;
         this.statsListener = statsListener;
-        this.codec = new MessageCodec(job.jobId(), job.secret());
+        this.codec = new MessageCodec(job.jobId(), job.secret(), job.mac());
         this.inbound = new InboundBuffer(job.channel().mtu() + MessageHeader.LENGTH);
         this.assembler = new FragmentAssembler(this, MessageHeader.LENGTH + layout.maxChunkBytes(), false);
         this.accumulator = new ShardAccumulator(layout, shard, job.workers());
-        this.sentContributors = new int[layout.chunkCount(shard)];
+        int capacity = 2 * chunkCount + 2;
+        this.queueRound = new long[capacity];
+        this.queueChunk = new int[capacity];
+        this.queueAux = new int[capacity];
+        this.queueEarly = new boolean[capacity];
+        this.latestAux = new int[chunkCount];
         this.latestView = ByteBuffer.allocateDirect(layout.shardBytes(shard)).order(ByteOrder.LITTLE_ENDIAN);
         this.latest = new UnsafeBuffer(latestView);
+        this.nextView = ByteBuffer.allocateDirect(layout.shardBytes(shard)).order(ByteOrder.LITTLE_ENDIAN);
+        this.next = new UnsafeBuffer(nextView);
     }
 
     @Override
@@ -106,8 +142,12 @@ final class ShardServer implements Agent, FragmentHandler {
     @Override
     public int doWork() {
         int work = runCommands();
+        long now = System.nanoTime();
+        // Close before polling too: once every chunk of the round went out early, a worker may push
+        // the next round at once, and that push must find the round closed (not a FUTURE_ROUND).
+        work += maybeCloseRound(now);
         work += subscription.poll(assembler, FRAGMENT_LIMIT);
-        work += maybeCloseRound(System.nanoTime());
+        work += maybeCloseRound(now);
         work += send();
         return work;
     }
@@ -123,7 +163,7 @@ final class ShardServer implements Agent, FragmentHandler {
 
     /** Seeds the latest average and its round (called on the agent thread via {@link #submit}). */
     void seed(long round, DirectBuffer vector, int vectorOffset) {
-        if (sending) {
+        if (pulling || queueSize > 0) {
             throw new IllegalStateException("cannot seed shard " + shard + " while it is sending an average");
         }
         latestLock.lock();
@@ -134,8 +174,10 @@ final class ShardServer implements Agent, FragmentHandler {
             latestLock.unlock();
         }
         accumulator.reset();
-        java.util.Arrays.fill(sentContributors, 0);
+        java.util.Arrays.fill(latestAux, 0);
         firstPushNs = -1;
+        averageNs = 0;
+        statsRound = -1;
     }
 
     /**
@@ -189,7 +231,7 @@ final class ShardServer implements Agent, FragmentHandler {
         if (reason == null && header.type() == MessageHeader.PUSH) {
             reason = checkRound();
             if (reason == DropReason.STALE_ROUND && header.round() == latestRound
-                && header.chunkIndex() == layout.chunkCount(shard) - 1) {
+                && header.chunkIndex() == chunkCount - 1) {
                 // A late worker finished pushing the round that just closed without it: send that
                 // average once more so its pushAndAwait completes (the push itself is dropped).
                 pullPending = true;
@@ -206,17 +248,22 @@ final class ShardServer implements Agent, FragmentHandler {
             pullPending = true;
             return;
         }
+        long t0 = System.nanoTime();
         if (firstPushNs < 0) {
-            firstPushNs = System.nanoTime();
+            firstPushNs = t0;
         }
-        accumulator.add(header.workerId(), header.chunkIndex(), view, header.payloadOffset(), header.payloadLength());
+        int chunk = header.chunkIndex();
+        if (accumulator.add(header.workerId(), chunk, view, header.payloadOffset(), header.payloadLength(), next)) {
+            averageNs += System.nanoTime() - t0;
+            enqueue(latestRound + 1, chunk, job.workers(), true);
+        }
     }
 
     private DropReason checkPushShape() {
         int worker = header.workerId();
         int chunk = header.chunkIndex();
         if (worker < 0 || worker >= job.workers() || header.shard() != shard
-            || header.chunkCount() != layout.chunkCount(shard) || chunk < 0 || chunk >= layout.chunkCount(shard)
+            || header.chunkCount() != chunkCount || chunk < 0 || chunk >= chunkCount
             || header.byteOffset() != layout.chunkByteOffset(shard, chunk)
             || header.payloadLength() != layout.chunkBytes(shard, chunk)) {
             return DropReason.OUT_OF_RANGE;
@@ -247,8 +294,17 @@ final class ShardServer implements Agent, FragmentHandler {
         return null;
     }
 
+    private void enqueue(long round, int chunk, int aux, boolean early) {
+        int i = (queueHead + queueSize) % queueRound.length;
+        queueRound[i] = round;
+        queueChunk[i] = chunk;
+        queueAux[i] = aux;
+        queueEarly[i] = early;
+        queueSize++;
+    }
+
     private int maybeCloseRound(long now) {
-        if (sending || firstPushNs < 0) {
+        if (firstPushNs < 0 || pulling || (queueSize > 0 && queueRound[queueHead] <= latestRound)) {
             return 0;
         }
         int complete = accumulator.completeWorkers();
@@ -258,97 +314,147 @@ final class ShardServer implements Agent, FragmentHandler {
             return 0;
         }
         long t0 = System.nanoTime();
+        long round = latestRound + 1;
+        for (int c = 0; c < chunkCount; c++) {
+            latestAux[c] = accumulator.contributors(c);
+            if (!accumulator.isFinal(c)) {
+                accumulator.averageInto(c, next);
+                enqueue(round, c, accumulator.contributors(c), false);
+            }
+        }
         latestLock.lock();
         try {
-            accumulator.averageInto(latest);
-            latestRound = latestRound + 1;
+            UnsafeBuffer b = latest;
+            ByteBuffer v = latestView;
+            latest = next;
+            latestView = nextView;
+            next = b;
+            nextView = v;
+            latestRound = round;
         } finally {
             latestLock.unlock();
         }
         long t1 = System.nanoTime();
-        sendIsRoundClose = true;
+        statsRound = round;
         statsComplete = complete;
         statsPartial = accumulator.activeWorkers() - complete;
         statsByQuorum = byQuorum;
         statsCollectNs = t0 - firstPushNs;
-        statsAverageNs = t1 - t0;
+        statsAverageNs = averageNs + (t1 - t0);
         statsBytesIn = accumulator.bytesIn();
-        // A fast worker may push the next round while slow ones still read this average: start the
-        // next round now, keeping only the contributor counts the send needs.
-        accumulator.copyContributors(sentContributors);
+        // A fast worker may push the next round while slow ones still read this average.
         accumulator.reset();
-        pullPending = false; // this broadcast of the newest average answers any pending PULL too
-        startSend(t1);
         firstPushNs = -1;
+        averageNs = 0;
+        // A pending PULL stays pending: chunks sent early are not a PULL answer (see EARLY_SENDER).
+        if (queueSize == 0 || queueRound[queueHead] != round) {
+            finishRoundStats(); // every chunk already went out early
+        }
         return 1;
     }
 
-    private void startSend(long now) {
-        sending = true;
-        sendSigned = false;
-        sendChunk = 0;
-        sendStartNs = now;
-        sendBytes = 0;
-    }
-
-    /** Offers up to {@link #CHUNKS_PER_CYCLE} chunks of the latest average; never blocks. */
+    /** Offers up to {@link #CHUNKS_PER_CYCLE} chunks (a PULL answer in progress first, then the queue); never blocks. */
     private int send() {
-        if (!sending) {
-            if (!pullPending) {
-                return 0;
-            }
-            pullPending = false;
-            sendIsRoundClose = false;
-            startSend(System.nanoTime());
-        }
-        long round = latestRound;
-        int chunks = round < 0 ? 0 : layout.chunkCount(shard);
         int work = 0;
         while (work < CHUNKS_PER_CYCLE) {
-            int length = chunks == 0 ? 0 : layout.chunkBytes(shard, sendChunk);
-            int offsetInShard = chunks == 0 ? 0 : layout.chunkOffsetInShard(sendChunk);
-            if (!sendSigned) {
-                int aux = chunks == 0 ? 0 : sentContributors[sendChunk];
-                MessageHeader.write(outHeader, 0, MessageHeader.AVERAGE, job.jobId(), round,
-                    layout.shardStartByte(shard) + offsetInShard, -1, shard, sendChunk, chunks, length, aux);
-                latestView.limit(offsetInShard + length).position(offsetInShard);
-                codec.sign(outHeader, latestView);
-                sendSigned = true;
+            if (!pulling && queueSize == 0 && pullPending) {
+                pullPending = false;
+                pulling = true;
+                pullSigned = false;
+                pullChunk = 0;
+                pullRound = latestRound;
             }
-            long result = length == 0
-                ? publication.offer(outHeader, 0, MessageHeader.LENGTH)
-                : publication.offer(outHeader, 0, MessageHeader.LENGTH, latest, offsetInShard, length);
-            if (result > 0) {
-                work++;
-                sendBytes += MessageHeader.LENGTH + length;
-                sendSigned = false;
-                sendChunk++;
-                if (sendChunk >= chunks) {
-                    finishSend();
-                    return work;
+            long result;
+            if (pulling) {
+                int chunks = pullRound < 0 ? 0 : chunkCount;
+                int c = pullChunk;
+                int length = chunks == 0 ? 0 : layout.chunkBytes(shard, c);
+                if (!pullSigned) {
+                    signChunk(MessageHeader.SERVER_SENDER, pullRound, chunks, c, length, chunks == 0 ? 0 : latestAux[c], latestView);
+                    pullSigned = true;
                 }
-            } else if (Offers.isTransient(result)) {
-                return work; // retried next duty cycle; receiving goes on meanwhile
-            } else if (result == Publication.NOT_CONNECTED) {
-                // Nobody subscribed: nobody to tell. Workers that come later PULL the latest average.
-                LOG.warn("shard {}: no worker connected, average of round {} not sent", shard, round);
-                finishSend();
-                return work;
+                result = offer(latest, chunks == 0 ? 0 : layout.chunkOffsetInShard(c), length);
+                if (result > 0) {
+                    work++;
+                    pullSigned = false;
+                    if (++pullChunk >= chunks) {
+                        pulling = false;
+                    }
+                    continue;
+                }
+                if (result == Publication.NOT_CONNECTED) {
+                    pulling = false;
+                }
+            } else if (queueSize > 0) {
+                long round = queueRound[queueHead];
+                int c = queueChunk[queueHead];
+                int length = layout.chunkBytes(shard, c);
+                boolean closed = round <= latestRound;
+                if (!queueSigned) {
+                    signChunk(queueEarly[queueHead] ? MessageHeader.EARLY_SENDER : MessageHeader.SERVER_SENDER, round, chunkCount, c,
+                        length, queueAux[queueHead], closed ? latestView : nextView);
+                    queueSigned = true;
+                    if (round != sendRound) {
+                        sendRound = round;
+                        sendStartNs = System.nanoTime();
+                        sendBytes = 0;
+                    }
+                }
+                result = offer(closed ? latest : next, layout.chunkOffsetInShard(c), length);
+                if (result > 0 || result == Publication.NOT_CONNECTED) {
+                    if (result > 0) {
+                        work++;
+                        sendBytes += MessageHeader.LENGTH + length;
+                    }
+                    queueSigned = false;
+                    queueHead = (queueHead + 1) % queueRound.length;
+                    queueSize--;
+                    if (round == statsRound && (queueSize == 0 || queueRound[queueHead] != round)) {
+                        finishRoundStats();
+                    }
+                    continue;
+                }
             } else {
-                throw Offers.failure(result, "shard " + shard + " sending the average of round " + round);
+                return work;
+            }
+            if (Offers.isTransient(result)) {
+                return work; // retried next duty cycle; receiving goes on meanwhile
+            }
+            if (result != Publication.NOT_CONNECTED) {
+                throw Offers.failure(result, "shard " + shard + " sending an average");
             }
         }
         return work;
     }
 
-    private void finishSend() {
-        sending = false;
-        if (sendIsRoundClose) {
-            sendIsRoundClose = false;
-            if (statsListener != null) {
-                statsListener.accept(new ShardRoundStats(shard, latestRound, statsComplete, statsPartial, statsByQuorum,
-                    statsCollectNs, statsAverageNs, System.nanoTime() - sendStartNs, statsBytesIn, sendBytes, drops.total()));
-            }
+    private void signChunk(int sender, long round, int chunks, int c, int length, int aux, ByteBuffer view) {
+        int offsetInShard = chunks == 0 ? 0 : layout.chunkOffsetInShard(c);
+        MessageHeader.write(outHeader, 0, MessageHeader.AVERAGE, job.jobId(), round,
+            layout.shardStartByte(shard) + offsetInShard, sender, shard, c, chunks, length, aux);
+        view.limit(offsetInShard + length).position(offsetInShard);
+        codec.sign(outHeader, view);
+    }
+
+    private long offer(UnsafeBuffer buffer, int offsetInShard, int length) {
+        long result = length == 0
+            ? publication.offer(outHeader, 0, MessageHeader.LENGTH)
+            : publication.offer(outHeader, 0, MessageHeader.LENGTH, buffer, offsetInShard, length);
+        if (result == Publication.NOT_CONNECTED && warnedRound != latestRound) {
+            // Nobody subscribed: nobody to tell. Workers that come later PULL the latest average.
+            warnedRound = latestRound;
+            LOG.warn("shard {}: no worker connected, average chunks around round {} not sent", shard, latestRound);
+        }
+        return result;
+    }
+
+    private void finishRoundStats() {
+        long round = statsRound;
+        statsRound = -1;
+        if (statsListener != null) {
+            long sendNs = sendRound == round ? System.nanoTime() - sendStartNs : 0;
+            long bytes = sendRound == round ? sendBytes : 0;
+            statsListener.accept(new ShardRoundStats(shard, round, statsComplete, statsPartial, statsByQuorum,
+                statsCollectNs, statsAverageNs, sendNs, statsBytesIn, bytes, drops.total()));
         }
     }
 }

@@ -20,12 +20,13 @@ class AveragingTest {
     private static final int CHUNK = 256 * 1024;
     private static final int ROUNDS = 3;
 
-    @ParameterizedTest(name = "{0}, {1} shard(s), {2} workers")
-    @CsvSource({"IPC,1,2", "IPC,4,4", "IPC,4,8", "UDP,1,2", "UDP,4,3", "UDP,4,8"})
-    void everyWorkerGetsTheExactMeanEveryRound(Channel.Transport transport, int shards, int workers) throws Exception {
+    @ParameterizedTest(name = "{0}, {1} shard(s), {2} workers, {3}")
+    @CsvSource({"IPC,1,2,AES_GCM", "IPC,4,4,AES_GCM", "IPC,4,8,AES_GCM", "UDP,1,2,AES_GCM", "UDP,4,3,AES_GCM", "UDP,4,8,AES_GCM",
+        "IPC,1,2,HMAC_SHA256", "UDP,4,3,HMAC_SHA256"})
+    void everyWorkerGetsTheExactMeanEveryRound(Channel.Transport transport, int shards, int workers, MacAlgorithm mac) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try (TestCluster cluster = new TestCluster(transport, FLOATS, workers, workers, shards, CHUNK, Duration.ofSeconds(30),
-            16 * 1024 * 1024)) {
+            16 * 1024 * 1024, mac)) {
             List<ParameterClient> clients = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 clients.add(cluster.client(w));

@@ -27,9 +27,9 @@ class RejectionTest {
     void serverRejectsEveryKindOfBadPushAndTheAverageIsUnchanged(Channel.Transport transport) throws Exception {
         try (TestCluster cluster = new TestCluster(transport, FLOATS, 2, 2, 1, CHUNK, Duration.ofSeconds(30), 4 * 1024 * 1024);
              RawSender raw = RawSender.toShard(cluster, 0)) {
-            MessageCodec good = new MessageCodec(JOB, TestCluster.SECRET);
-            MessageCodec wrongToken = new MessageCodec(JOB, "an-attacker-guessed-key".getBytes(StandardCharsets.US_ASCII));
-            MessageCodec otherJob = new MessageCodec(JOB + 1, TestCluster.SECRET);
+            MessageCodec good = new MessageCodec(JOB, TestCluster.SECRET, cluster.job.mac());
+            MessageCodec wrongToken = new MessageCodec(JOB, "an-attacker-guessed-key".getBytes(StandardCharsets.US_ASCII), cluster.job.mac());
+            MessageCodec otherJob = new MessageCodec(JOB + 1, TestCluster.SECRET, cluster.job.mac());
             ByteBuffer p0 = TestVectors.random(FLOATS, 1);
             ByteBuffer p1 = TestVectors.random(FLOATS, 2);
             ByteBuffer expected = TestVectors.mean(TestVectors.copy(p0), TestVectors.copy(p1));
@@ -124,8 +124,8 @@ class RejectionTest {
             Channel ch = cluster.job.channel();
             try (RawSender intruder = new RawSender(cluster.workerDir, ch.serverAverageChannel(0), ch.averageStreamId(0),
                 cluster.job.layout())) {
-                MessageCodec forger = new MessageCodec(JOB, "an-attacker-guessed-key".getBytes(StandardCharsets.US_ASCII));
-                MessageCodec insider = new MessageCodec(JOB, TestCluster.SECRET);
+                MessageCodec forger = new MessageCodec(JOB, "an-attacker-guessed-key".getBytes(StandardCharsets.US_ASCII), cluster.job.mac());
+                MessageCodec insider = new MessageCodec(JOB, TestCluster.SECRET, cluster.job.mac());
                 ByteBuffer poison = TestVectors.random(FLOATS, 666);
                 intruder.send(intruder.chunk(forger, MessageHeader.AVERAGE, JOB, 0, -1, 0, 0, poison));
                 poison.putFloat(4 * (16_384 + 3), Float.NaN); // inside chunk 1

@@ -34,10 +34,15 @@ final class TestCluster implements AutoCloseable {
 
     TestCluster(Channel.Transport transport, long floats, int workers, int quorum, int shards, int chunkBytes,
                 Duration roundTimeout, int termLength) {
+        this(transport, floats, workers, quorum, shards, chunkBytes, roundTimeout, termLength, JobSpec.DEFAULT_MAC);
+    }
+
+    TestCluster(Channel.Transport transport, long floats, int workers, int quorum, int shards, int chunkBytes,
+                Duration roundTimeout, int termLength, MacAlgorithm mac) {
         Channel channel = transport == Channel.Transport.IPC
             ? Channel.ipc().withTermLength(termLength)
             : Channel.udp("127.0.0.1", freePortRange(2 * shards)).withTermLength(termLength);
-        this.job = new JobSpec(JOB_ID, SECRET, floats, workers, shards, chunkBytes, channel);
+        this.job = new JobSpec(JOB_ID, SECRET, floats, workers, shards, chunkBytes, channel, mac);
         Consumer<ShardRoundStats> listener = serverStats::add;
         this.server = new ParameterServer(new ServerConfig(job, quorum, roundTimeout, AeronSetup.embedded(serverDir)), listener);
         server.start();

@@ -3,6 +3,7 @@ package io.alexnetspark.train;
 import com.typesafe.config.Config;
 import io.alexnetspark.model.config.InvalidConfigException;
 import io.alexnetspark.model.config.SettingsReader;
+import io.alexnetspark.paramserver.MacAlgorithm;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -12,7 +13,7 @@ import java.util.Locale;
  * distributed job needs beyond the network and the data.
  */
 public record TrainSettings(String data, String output, SyncMode syncMode, int replicas, int tau, int keepCheckpoints,
-                            String evaluation, boolean averageMomentum, String transport, String host, int port, int shards, int quorum,
+                            String evaluation, boolean averageMomentum, String transport, String host, int port, int shards, int quorum, MacAlgorithm mac,
                             Duration roundTimeout) {
 
     /** Validation sets above this many images are evaluated on the executors under {@code job.evaluation = auto}. */
@@ -62,7 +63,7 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
                 r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, r.bool("job.average-momentum"), transport,
                 r.string("paramserver.host"), port, r.intAtLeast("paramserver.shards", 1),
-                quorum == 0 ? replicas : quorum, timeout);
+                quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm::parse), timeout);
     }
 
     /** Whether validation runs on the executors, per {@code job.evaluation}. */

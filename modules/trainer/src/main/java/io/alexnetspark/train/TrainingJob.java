@@ -140,7 +140,7 @@ public final class TrainingJob {
                     SecureRandom random = new SecureRandom();
                     random.nextBytes(secret);
                     JobSpec psJob = new JobSpec(random.nextLong(), secret, network.numParams(), ts.replicas(), ts.shards(),
-                            JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : Channel.udp(host, ts.port()));
+                            JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : Channel.udp(host, ts.port())).withMac(ts.mac());
                     RoundProgress rounds = new RoundProgress(System.err, job.recipe().epochs());
                     String aeronDir = (Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"))
                             + "/alexnet-ps-" + UUID.randomUUID();

@@ -102,7 +102,8 @@ class TrainCommandTest {
         String registry = tmp.resolve("registry").toUri().toString();
         List<String> retrain = List.of("retrain", "--config", conf, "--set", "job.data=" + shards,
                 "--set", "retrain.registry=" + registry, "--set", "training.batch-size=16", "--set", "job.tau=2",
-                "--set", "training.epochs=1", "--set", "job.evaluation=spark");
+                "--set", "training.epochs=1", "--set", "job.evaluation=spark",
+                "--set", "paramserver.mac=hmac-sha256");
 
         List<String> first = new ArrayList<>(retrain);
         first.addAll(List.of("--set", "job.output=" + tmp.resolve("retrain1").toUri()));
