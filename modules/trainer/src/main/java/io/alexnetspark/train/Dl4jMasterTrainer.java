@@ -65,6 +65,10 @@ public final class Dl4jMasterTrainer implements EpochTrainer {
         spark.fit(data);
         double seconds = (System.nanoTime() - start) / 1e9;
         // DL4J's masters do not report how much of fit() was averaging: NaN says "not measured".
-        return new EpochStats(spark.getScore(), images, seconds, Double.NaN, replicas, replicas * batchPerReplica);
+        // SharedTrainingMaster never sets the score (0.0); a softmax cross-entropy is never exactly 0,
+        // so 0.0 means "not reported", which the metrics say as NaN rather than as a perfect loss.
+        double score = spark.getScore();
+        return new EpochStats(score == 0.0 ? Double.NaN : score, images, seconds, Double.NaN, replicas,
+                replicas * batchPerReplica);
     }
 }

@@ -69,7 +69,30 @@ class TrainCommandTest {
         assertThat(ten.out()).contains("100 images");
 
         predictsTopClassesWithNames(conf, runDir, tmp);
+        dl4jSyncModesTrainTheSameJob(conf, shards, tmp);
         retrainPromotesThenKeeps(conf, shards, runDir, tmp);
+    }
+
+    /** The other two sync modes, one key apart: the same network, data and driver loop, through DL4J's masters. */
+    private static void dl4jSyncModesTrainTheSameJob(String conf, String shards, Path tmp) throws Exception {
+        for (String mode : List.of("spark-averaging", "dl4j-gradient-sharing")) {
+            Path out = tmp.resolve("run-" + mode);
+            CliRun r = CliRun.of(List.of("train", "--config", conf, "--set", "job.data=" + shards,
+                    "--set", "job.output=" + out.toUri(), "--set", "training.batch-size=16", "--set", "job.tau=2",
+                    "--set", "training.epochs=1", "--set", "job.sync-mode=" + mode));
+            assertThat(String.valueOf(r.exit())).as(mode + ": " + r.out() + r.err()).isEqualTo("0");
+            assertThat(r.out()).contains("trained 1 epochs (" + mode.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            var epoch = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
+            if (mode.equals("spark-averaging")) {
+                assertThat(epoch.get("trainLoss").asDouble()).as(mode).isFinite().isPositive();
+            } else {
+                // DL4J's SharedTrainingMaster does not report a training loss: "not measured", not 0.
+                assertThat(epoch.get("trainLoss").asText()).as(mode).isEqualTo("NaN");
+            }
+            assertThat(epoch.get("top1Error").asDouble()).as(mode).isBetween(0.0, 1.0);
+            assertThat(out.resolve("model/model.zip")).exists();
+        }
     }
 
     private static void predictsTopClassesWithNames(String conf, Path runDir, Path tmp) throws Exception {
