@@ -156,15 +156,19 @@ public final class TrainingJob {
                                 .rddTrainingApproach(RDDTrainingApproach.Direct).build(),
                         epoch -> epochData(sc, train, trainPipeline, classes, ts.replicas(), job.recipe().seed(), epoch),
                         ts.replicas(), batch, trainImages);
-                case DL4J_GRADIENT_SHARING -> trainer = new Dl4jMasterTrainer(sc, network,
-                        new SharedTrainingMaster.Builder(VoidConfiguration.builder()
-                                .controllerAddress(sc.getConf().get("spark.driver.host", "127.0.0.1"))
-                                .portSupplier(new StaticPortSupplier(ts.port())).build(), batch)
-                                .batchSizePerWorker(batch).workersPerNode(1)
-                                .rddTrainingApproach(RDDTrainingApproach.Direct)
-                                .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(1e-3)).build(),
-                        epoch -> epochData(sc, train, trainPipeline, classes, ts.replicas(), job.recipe().seed(), epoch),
-                        ts.replicas(), batch, trainImages);
+                case DL4J_GRADIENT_SHARING -> {
+                    // DL4J's embedded media drivers keep their /dev/shm folders; ours to remove at exit.
+                    EmbeddedDriverDirs.snapshot().deleteAtExit();
+                    trainer = new Dl4jMasterTrainer(sc, network,
+                            new SharedTrainingMaster.Builder(VoidConfiguration.builder()
+                                    .controllerAddress(sc.getConf().get("spark.driver.host", "127.0.0.1"))
+                                    .portSupplier(new StaticPortSupplier(ts.port())).build(), batch)
+                                    .batchSizePerWorker(batch).workersPerNode(1)
+                                    .rddTrainingApproach(RDDTrainingApproach.Direct)
+                                    .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(1e-3)).build(),
+                            epoch -> epochData(sc, train, trainPipeline, classes, ts.replicas(), job.recipe().seed(), epoch),
+                            ts.replicas(), batch, trainImages);
+                }
                 default -> throw new IllegalStateException(ts.syncMode().toString());
             }
             try (ParameterServer closeServer = server; EpochTrainer closeTrainer = trainer) {

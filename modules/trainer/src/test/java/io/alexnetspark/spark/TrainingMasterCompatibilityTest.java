@@ -1,6 +1,7 @@
 package io.alexnetspark.spark;
 
 import io.alexnetspark.TestNetworks;
+import io.alexnetspark.train.EmbeddedDriverDirs;
 import io.alexnetspark.model.AlexNetFactory;
 import io.alexnetspark.model.AlexNetVariant;
 import io.alexnetspark.model.ConvSpec;
@@ -19,11 +20,6 @@ import org.nd4j.parameterserver.distributed.v2.transport.impl.StaticPortSupplier
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -40,7 +36,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,11 +83,12 @@ class TrainingMasterCompatibilityTest {
     /**
      * DL4J's gradient sharing over Aeron, with the facts DESIGN.md measured: the Direct RDD
      * approach and a port supplier that gives the same port on every call. Its embedded media
-     * drivers leave aeron-root-* folders in /dev/shm even after a clean exit: removed here.
+     * drivers leave aeron-root-* folders in /dev/shm even after a clean exit: removed at exit, as the
+     * product does ({@link EmbeddedDriverDirs}).
      */
     @Test
     void gradientSharingTrainsTheNativeLayerNetwork() throws IOException {
-        Set<Path> shmBefore = aeronDirs();
+        EmbeddedDriverDirs.snapshot().deleteAtExit();
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -107,39 +103,13 @@ class TrainingMasterCompatibilityTest {
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(1e-3))
                 .build();
-        try {
-            SparkComputationGraph sparkNet = new SparkComputationGraph(sc, smallNativeNetwork(), master);
-            INDArray before = sparkNet.getNetwork().params().dup();
-            ComputationGraph trained = sparkNet.fit(sc.parallelize(randomBatches(), 2));
-            assertThat(trained.getLayer("conv3_a")).isInstanceOf(NativeConvolution.class);
-            INDArray after = trained.params();
-            assertThat(after.isNaN().any() || after.isInfinite().any()).isFalse();
-            assertThat(after.sub(before).norm2Number().doubleValue()).isGreaterThan(0);
-        } finally {
-            for (Path dir : aeronDirs()) {
-                if (!shmBefore.contains(dir)) {
-                    deleteTree(dir);
-                }
-            }
-        }
-    }
-
-    private static Set<Path> aeronDirs() throws IOException {
-        Path shm = Path.of("/dev/shm");
-        if (!Files.isDirectory(shm)) {
-            return Set.of();
-        }
-        try (Stream<Path> s = Files.list(shm)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("aeron")).collect(Collectors.toSet());
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        SparkComputationGraph sparkNet = new SparkComputationGraph(sc, smallNativeNetwork(), master);
+        INDArray before = sparkNet.getNetwork().params().dup();
+        ComputationGraph trained = sparkNet.fit(sc.parallelize(randomBatches(), 2));
+        assertThat(trained.getLayer("conv3_a")).isInstanceOf(NativeConvolution.class);
+        INDArray after = trained.params();
+        assertThat(after.isNaN().any() || after.isInfinite().any()).isFalse();
+        assertThat(after.sub(before).norm2Number().doubleValue()).isGreaterThan(0);
     }
 
     private static List<DataSet> randomBatches() {
