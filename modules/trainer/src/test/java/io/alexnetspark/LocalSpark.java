@@ -1,5 +1,6 @@
 package io.alexnetspark;
 
+import io.alexnetspark.spark.AlexNetKryoRegistrator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -16,15 +17,13 @@ public final class LocalSpark {
 
     public static synchronized JavaSparkContext context() {
         if (context == null) {
-            context = new JavaSparkContext(new SparkConf()
+            // Kryo as on a cluster (conf/spark-defaults.conf): task data and results go through it.
+            context = new JavaSparkContext(AlexNetKryoRegistrator.applyTo(new SparkConf()
                     .setMaster("local[2]")
                     .setAppName("alexnet-spark-tests")
                     .set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1")
-                    .set("spark.ui.enabled", "false")
-                    // As conf/spark-defaults.conf: task data and results go through Kryo, as on a cluster.
-                    .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                    .set("spark.kryo.registrator", "io.alexnetspark.spark.AlexNetKryoRegistrator"));
+                    .set("spark.ui.enabled", "false")));
             JavaSparkContext started = context;
             Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "stop-local-spark"));
         }

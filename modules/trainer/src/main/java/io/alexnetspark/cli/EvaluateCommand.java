@@ -58,8 +58,9 @@ final class EvaluateCommand implements Callable<Integer> {
         List<String> classes = manifest.classNames();
         List<ShardSource> shards = ShardSource.fromManifest(manifest, root, split);
 
-        ComputationGraph network = ModelBundle.load(new Path(model), hadoop).network();
-        long outputs = network.getOutputLayer(0).getParam("b").length();
+        ModelBundle bundle = ModelBundle.load(new Path(model), hadoop);
+        ComputationGraph network = bundle.network();
+        long outputs = bundle.outputs();
         if (outputs != classes.size()) {
             throw new InvalidConfigException("--data", "the model has " + outputs + " outputs but " + manifest.dataset()
                     + " has " + classes.size() + " classes");

@@ -93,10 +93,14 @@ final class RetrainCommand implements Callable<Integer> {
             throw new InvalidConfigException("retrain.validation", validationRoot + " has no val split to judge models on");
         }
         String validationId = validation.dataset() + "@" + validation.createdAt() + "/val";
+        List<String> classes = validation.classNames();
+        ShardEvaluator judge = new ShardEvaluator(valShards, data.evalPipeline(job.recipe().batchSize(), classes.size()),
+                classes);
 
         ModelRegistry registry = new ModelRegistry(new Path(registryUri), hadoop);
         Optional<ModelRegistry.Registered> production = registry.production();
         Optional<ComputationGraph> warmStart = Optional.empty();
+        OptionalDouble productionNow = OptionalDouble.empty();
         if (production.isPresent()) {
             ModelBundle current = ModelBundle.load(production.get().path(), hadoop);
             if (current.outputs() != job.model().classes()) {
@@ -104,6 +108,8 @@ final class RetrainCommand implements Callable<Integer> {
                         + production.get().card().version() + " has " + current.outputs()
                         + " outputs; a warm start needs the same classes");
             }
+            // Judged now, before the warm start trains these very parameters further.
+            productionNow = OptionalDouble.of(judge.evaluate(current.network()).top1Error());
             warmStart = Optional.of(current.network());
             out.printf("warm start from production %s (top-1 error %.2f%% on %s)%n", production.get().card().version(),
                     100 * production.get().card().top1Error(), production.get().card().evaluatedOn());
@@ -115,16 +121,12 @@ final class RetrainCommand implements Callable<Integer> {
         TrainingJob.Outcome outcome = new TrainingJob(cfg, out).run(resume, warmStart,
                 production.map(p -> p.card().version()).orElse(null));
 
-        List<String> classes = outcome.card().classNames();
-        ShardEvaluator judge = new ShardEvaluator(valShards, data.evalPipeline(job.recipe().batchSize(), classes.size()),
-                classes);
-        Evaluator.Result candidate = judge.evaluate(outcome.network());
-        OptionalDouble productionNow = OptionalDouble.empty();
-        if (production.isPresent()) {
-            Evaluator.Result p = judge.evaluate(ModelBundle.load(production.get().path(), hadoop).network());
-            productionNow = OptionalDouble.of(p.top1Error());
-        }
         ModelCard c = outcome.card();
+        if (!c.classNames().equals(classes)) {
+            throw new InvalidConfigException("retrain.validation", validationRoot + " has other classes than the "
+                    + "training data " + ts.data() + "; models are judged on the classes they were trained on");
+        }
+        Evaluator.Result candidate = judge.evaluate(outcome.network());
         ModelRegistry.Registered registered = registry.register(outcome.network(), new ModelCard(null, c.variant(),
                 c.classes(), c.classNames(), c.manifestId(), validationId, c.configHash(), candidate.top1Error(),
                 candidate.top5Error(), null, c.parent()));

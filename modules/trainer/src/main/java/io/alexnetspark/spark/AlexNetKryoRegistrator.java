@@ -1,6 +1,7 @@
 package io.alexnetspark.spark;
 
 import com.esotericsoftware.kryo.Kryo;
+import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.kryo.Nd4jRegistrator;
 
@@ -16,6 +17,15 @@ public final class AlexNetKryoRegistrator implements KryoRegistrator {
 
     private static final String[] JDK_IMMUTABLE = {"java.util.ImmutableCollections$AbstractImmutableList",
             "java.util.ImmutableCollections$AbstractImmutableSet", "java.util.ImmutableCollections$AbstractImmutableMap"};
+
+    /**
+     * Kryo with this registrator, unless the configuration already chose a serializer: what
+     * conf/spark-defaults.conf sets for spark-submit, for the contexts the job creates itself.
+     */
+    public static SparkConf applyTo(SparkConf conf) {
+        return conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .setIfMissing("spark.kryo.registrator", AlexNetKryoRegistrator.class.getName());
+    }
 
     @Override
     public void registerClasses(Kryo kryo) {

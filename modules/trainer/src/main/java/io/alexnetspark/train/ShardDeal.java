@@ -17,13 +17,18 @@ public final class ShardDeal {
     public static List<List<ShardSource>> deal(List<ShardSource> shards, int replicas, long seed, int epoch) {
         List<ShardSource> order = new ArrayList<>(shards);
         Collections.shuffle(order, new Random(seed + epoch));
-        List<List<ShardSource>> groups = new ArrayList<>();
-        for (int i = 0; i < replicas; i++) {
-            groups.add(new ArrayList<>());
+        return roundRobin(order, replicas);
+    }
+
+    /** The shards in their given order, dealt round-robin into {@code groups} lists. */
+    public static List<List<ShardSource>> roundRobin(List<ShardSource> shards, int groups) {
+        List<List<ShardSource>> out = new ArrayList<>();
+        for (int i = 0; i < groups; i++) {
+            out.add(new ArrayList<>());
         }
-        for (int i = 0; i < order.size(); i++) {
-            groups.get(i % replicas).add(order.get(i));
+        for (int i = 0; i < shards.size(); i++) {
+            out.get(i % groups).add(shards.get(i));
         }
-        return groups;
+        return out;
     }
 }

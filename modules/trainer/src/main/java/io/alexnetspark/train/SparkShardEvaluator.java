@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,13 +44,7 @@ public final class SparkShardEvaluator implements Evaluator {
 
     @Override
     public Result evaluate(ComputationGraph network) {
-        List<List<ShardSource>> groups = new ArrayList<>();
-        for (int t = 0; t < tasks; t++) {
-            groups.add(new ArrayList<>());
-        }
-        for (int i = 0; i < shards.size(); i++) {
-            groups.get(i % tasks).add(shards.get(i));
-        }
+        List<List<ShardSource>> groups = ShardDeal.roundRobin(shards, tasks);
         String json = network.getConfiguration().toJson();
         Broadcast<float[]> params = sc.broadcast(network.params().toFloatVector());
         PipelineSettings settings = pipeline;

@@ -1,5 +1,6 @@
 package io.alexnetspark.train;
 
+import io.alexnetspark.spark.AlexNetKryoRegistrator;
 import io.alexnetspark.train.aeron.AeronAveragingTrainer;
 import io.alexnetspark.train.aeron.RoundProgress;
 import com.typesafe.config.Config;
@@ -100,11 +101,9 @@ public final class TrainingJob {
                 .digest(configText.getBytes(StandardCharsets.UTF_8)));
         String manifestId = manifest.dataset() + "@" + manifest.createdAt();
 
-        SparkConf sparkConf = new SparkConf().setAppName("alexnet-spark train")
-                .setIfMissing("spark.master", "local[" + ts.replicas() + "]")
-                // As conf/spark-defaults.conf, so that the local launcher runs what spark-submit runs.
-                .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .setIfMissing("spark.kryo.registrator", "io.alexnetspark.spark.AlexNetKryoRegistrator");
+        // Kryo as conf/spark-defaults.conf sets it, so that the local launcher runs what spark-submit runs.
+        SparkConf sparkConf = AlexNetKryoRegistrator.applyTo(new SparkConf().setAppName("alexnet-spark train")
+                .setIfMissing("spark.master", "local[" + ts.replicas() + "]"));
         // Reuse a running context (an application or notebook that calls us), and stop only our own.
         boolean ownContext = SparkContext$.MODULE$.getActive().isEmpty();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(sparkConf));

@@ -18,7 +18,7 @@ public final class RoundProgress implements Consumer<ShardRoundStats> {
     private final PrintStream out;
     private final int epochs;
     private final long minIntervalNanos;
-    private volatile Epoch current;
+    private Epoch current;
 
     /** What the current epoch's rounds look like. */
     private record Epoch(int epoch, long firstRound, int rounds, long imagesPerRound, long startNanos) {
