@@ -232,30 +232,6 @@ public final class MessageCodec {
         return diff == 0 ? null : DropReason.BAD_HMAC;
     }
 
-    /** True if every float of the payload is finite (no NaN, no infinity). */
-    public static boolean allFinite(DirectBuffer buffer, int payloadOffset, int payloadLength) {
-        // Two floats per long: a float is NaN or infinite <=> its exponent bits are all ones, i.e.
-        // (bits & E) ^ E == 0. A lane that is zero is found without branches: subtracting 1 from it
-        // borrows into its bit 31 (lanes are < 2^31, so bit 31 is otherwise never set; a borrow
-        // into the upper lane only happens when the lower one is zero, which is a hit anyway).
-        final long e = 0x7f8000007f800000L;
-        int end = payloadOffset + payloadLength;
-        int i = payloadOffset;
-        long hits = 0;
-        for (; i + 8 <= end; i += 8) {
-            hits |= ((buffer.getLong(i) & e) ^ e) - 0x0000000100000001L;
-        }
-        if ((hits & 0x8000000080000000L) != 0) {
-            return false;
-        }
-        for (; i < end; i += 4) {
-            if ((buffer.getInt(i) & 0x7f800000) == 0x7f800000) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private void gcmInit(byte[] ivSource, int ivOffset) throws GeneralSecurityException {
         try {
             cipher.init(Cipher.ENCRYPT_MODE, aesKey, new GCMParameterSpec(GCM_TAG_LENGTH * 8, ivSource, ivOffset, GCM_NONCE_LENGTH));

@@ -53,6 +53,7 @@ public final class ParameterClient implements AutoCloseable {
     private final MessageCodec codec;
     private final MessageHeader header = new MessageHeader();
     private final InboundBuffer inbound;
+    private final FiniteCheck finite = new FiniteCheck();
     private final DropCounters drops = new DropCounters();
     private final IdleStrategy idle = IdleStrategies.fromProperty(IdleStrategies.CLIENT_PROPERTY);
 
@@ -468,7 +469,7 @@ public final class ParameterClient implements AutoCloseable {
             return; // the same average sent again (another worker PULLed)
         }
         reason = codec.checkIntegrity(view, at, header);
-        if (reason == null && !empty && !MessageCodec.allFinite(view, header.payloadOffset(), header.payloadLength())) {
+        if (reason == null && !empty && !finite.allFinite(view, header.payloadOffset(), header.payloadLength())) {
             reason = DropReason.NOT_FINITE;
         }
         if (reason != null) {

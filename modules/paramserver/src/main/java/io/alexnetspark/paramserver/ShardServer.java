@@ -55,6 +55,7 @@ final class ShardServer implements Agent, FragmentHandler {
     private final MessageCodec codec;
     private final MessageHeader header = new MessageHeader();
     private final InboundBuffer inbound;
+    private final FiniteCheck finite = new FiniteCheck();
     private final FragmentAssembler assembler;
     private final ShardAccumulator accumulator;
 
@@ -236,7 +237,7 @@ final class ShardServer implements Agent, FragmentHandler {
                 // average once more so its pushAndAwait completes (the push itself is dropped).
                 pullPending = true;
             }
-            if (reason == null && !MessageCodec.allFinite(view, header.payloadOffset(), header.payloadLength())) {
+            if (reason == null && !finite.allFinite(view, header.payloadOffset(), header.payloadLength())) {
                 reason = DropReason.NOT_FINITE;
             }
         }

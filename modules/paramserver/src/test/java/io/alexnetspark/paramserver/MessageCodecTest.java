@@ -112,9 +112,9 @@ class MessageCodecTest {
 
     @Test
     void finiteCheckCatchesNanAndInfinities() {
-        assertThat(MessageCodec.allFinite(message(codec, 7, 0, 1f, Float.MAX_VALUE, -0f), MessageHeader.LENGTH, 12)).isTrue();
-        assertThat(MessageCodec.allFinite(message(codec, 7, 0, 1f, Float.NaN), MessageHeader.LENGTH, 8)).isFalse();
-        assertThat(MessageCodec.allFinite(message(codec, 7, 0, Float.NEGATIVE_INFINITY), MessageHeader.LENGTH, 4)).isFalse();
+        assertThat(new FiniteCheck().allFinite(message(codec, 7, 0, 1f, Float.MAX_VALUE, -0f), MessageHeader.LENGTH, 12)).isTrue();
+        assertThat(new FiniteCheck().allFinite(message(codec, 7, 0, 1f, Float.NaN), MessageHeader.LENGTH, 8)).isFalse();
+        assertThat(new FiniteCheck().allFinite(message(codec, 7, 0, Float.NEGATIVE_INFINITY), MessageHeader.LENGTH, 4)).isFalse();
     }
 
     @ParameterizedTest
@@ -152,17 +152,33 @@ class MessageCodecTest {
 
     @Test
     void finiteCheckFindsABadFloatAnywhere() {
-        int n = 37; // odd: the last float is checked outside the two-at-a-time loop
-        for (int bad = 0; bad < n; bad++) {
-            for (float v : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-                float[] f = new float[n];
-                for (int i = 0; i < n; i++) {
-                    f[i] = (i % 3 == 0 ? -1 : 1) * (i % 5 == 0 ? Float.MAX_VALUE : i * 1.5e-39f * (1 << (i % 24)));
-                }
-                assertThat(MessageCodec.allFinite(message(codec, 7, 0, f), MessageHeader.LENGTH, 4 * n)).isTrue();
-                f[bad] = v;
-                assertThat(MessageCodec.allFinite(message(codec, 7, 0, f), MessageHeader.LENGTH, 4 * n)).as("%s at %d", v, bad).isFalse();
-            }
+        // Longer than two of FiniteCheck's 1024-float blocks, so every block edge is crossed.
+        int n = 2 * 1024 + 37;
+        FiniteCheck finite = new FiniteCheck();
+        float[] nans = {Float.NaN, Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xffc00000),
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (i % 3 == 0 ? -1 : 1) * (i % 5 == 0 ? Float.MAX_VALUE : i * 1.5e-39f * (1 << (i % 24)));
         }
+        UnsafeBuffer clean = message(codec, 7, 0, f);
+        assertThat(finite.allFinite(clean, MessageHeader.LENGTH, 4 * n)).isTrue();
+        ByteBuffer direct = ByteBuffer.allocateDirect(clean.capacity());
+        UnsafeBuffer offHeap = new UnsafeBuffer(direct);
+        offHeap.putBytes(0, clean, 0, clean.capacity());
+        for (int bad = 0; bad < n; bad++) {
+            float v = nans[bad % nans.length];
+            int at = MessageHeader.LENGTH + 4 * bad;
+            int before = clean.getInt(at);
+            clean.putFloat(at, v);
+            offHeap.putFloat(at, v);
+            assertThat(finite.allFinite(clean, MessageHeader.LENGTH, 4 * n)).as("%s at %d", v, bad).isFalse();
+            assertThat(finite.allFinite(offHeap, MessageHeader.LENGTH, 4 * n)).as("off-heap %s at %d", v, bad).isFalse();
+            // Outside the checked range it does not count.
+            assertThat(finite.allFinite(clean, at + 4, 4 * (n - bad - 1))).isTrue();
+            clean.putInt(at, before);
+            offHeap.putInt(at, before);
+        }
+        assertThat(finite.allFinite(offHeap, MessageHeader.LENGTH, 4 * n)).isTrue();
     }
 }
