@@ -1,5 +1,6 @@
 package io.alexnetspark.paramserver;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,13 +15,21 @@ import java.util.Objects;
  * the pace of the slowest live worker, so none of them loses data; a dead one is dropped from flow
  * control after Aeron's receiver time-out (5 s).
  *
+ * <p>Shards may live on several hosts ({@link #withShardHosts}): shard {@code s} then listens on
+ * {@code shardHosts[s]:basePort + 2s} (and {@code + 1}), served by whichever process was told to
+ * serve it ({@link ServerConfig#servedShards()}); workers reach each shard at its own host. Each
+ * shard keeps its own port pair, so several shards can share a host, and one process can serve any
+ * subset of them.
+ *
  * @param transport  IPC (one host) or UDP
  * @param host       the address the server binds (UDP); never a wildcard
  * @param basePort   first of the {@code 2 * shards} consecutive UDP ports
  * @param mtu        Aeron MTU; 65504 keeps a 64 KB UDP datagram on loopback
  * @param termLength publication term length (power of two); the largest message is term / 8
+ * @param shardHosts UDP: the host of each shard (empty: every shard on {@code host}); never wildcards
  */
-public record Channel(Transport transport, String host, int basePort, int mtu, int termLength) implements java.io.Serializable {
+public record Channel(Transport transport, String host, int basePort, int mtu, int termLength, List<String> shardHosts)
+    implements java.io.Serializable {
 
     /** The two transports. */
     public enum Transport { IPC, UDP }
@@ -31,13 +40,21 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
     public static final int DEFAULT_TERM_LENGTH = 64 * 1024 * 1024;
     public static final int DEFAULT_MTU = 65504;
 
+    /** Every shard on {@code host}. */
+    public Channel(Transport transport, String host, int basePort, int mtu, int termLength) {
+        this(transport, host, basePort, mtu, termLength, List.of());
+    }
+
     public Channel {
         Objects.requireNonNull(transport, "transport");
+        shardHosts = shardHosts == null ? List.of() : List.copyOf(shardHosts);
+        if (transport == Transport.IPC && !shardHosts.isEmpty()) {
+            throw new IllegalArgumentException("IPC shards all live on this host: shard hosts are for UDP");
+        }
         if (transport == Transport.UDP) {
             Objects.requireNonNull(host, "host");
-            if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
-                throw new IllegalArgumentException("bind a concrete interface, not '" + host + "'");
-            }
+            requireConcrete(host);
+            shardHosts.forEach(Channel::requireConcrete);
             if (basePort < 1 || basePort > 65535) {
                 throw new IllegalArgumentException("base port out of range: " + basePort);
             }
@@ -47,6 +64,12 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
         }
         if (mtu < 1408 || mtu > 65504 || mtu % 32 != 0) {
             throw new IllegalArgumentException("mtu must be a multiple of 32 in [1408, 65504], got " + mtu);
+        }
+    }
+
+    private static void requireConcrete(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+            throw new IllegalArgumentException("bind a concrete interface, not '" + host + "'");
         }
     }
 
@@ -62,7 +85,17 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
 
     /** The same channel with another term length (smaller terms for small vectors save memory). */
     public Channel withTermLength(int length) {
-        return new Channel(transport, host, basePort, mtu, length);
+        return new Channel(transport, host, basePort, mtu, length, shardHosts);
+    }
+
+    /** The same channel with shard {@code s} on {@code hosts.get(s)} (UDP; one host per shard). */
+    public Channel withShardHosts(List<String> hosts) {
+        return new Channel(transport, host, basePort, mtu, termLength, hosts);
+    }
+
+    /** The host shard {@code s} listens on (UDP). */
+    public String hostOf(int shard) {
+        return shardHosts.isEmpty() ? host : shardHosts.get(shard);
     }
 
     public int ports(int shards) {
@@ -79,7 +112,7 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
 
     /** Server side: the subscription receiving pushes for a shard. */
     public String serverPushChannel(int shard) {
-        return transport == Transport.IPC ? "aeron:ipc" : "aeron:udp?endpoint=" + host + ":" + (basePort + 2 * shard);
+        return transport == Transport.IPC ? "aeron:ipc" : "aeron:udp?endpoint=" + hostOf(shard) + ":" + (basePort + 2 * shard);
     }
 
     /**
@@ -91,7 +124,7 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
         String shape = "mtu=" + mtu + "|term-length=" + termLength;
         return transport == Transport.IPC
             ? "aeron:ipc?" + shape
-            : "aeron:udp?endpoint=" + host + ":" + (basePort + 2 * shard) + "|interface=" + bindHost + "|" + shape;
+            : "aeron:udp?endpoint=" + hostOf(shard) + ":" + (basePort + 2 * shard) + "|interface=" + bindHost + "|" + shape;
     }
 
     /** Server side: the publication sending averages of a shard to every worker. */
@@ -99,7 +132,7 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
         String shape = "mtu=" + mtu + "|term-length=" + termLength;
         return transport == Transport.IPC
             ? "aeron:ipc?" + shape
-            : "aeron:udp?control=" + host + ":" + (basePort + 2 * shard + 1) + "|control-mode=dynamic|fc=min|" + shape;
+            : "aeron:udp?control=" + hostOf(shard) + ":" + (basePort + 2 * shard + 1) + "|control-mode=dynamic|fc=min|" + shape;
     }
 
     /**
@@ -110,7 +143,7 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
     public String workerAverageChannel(int shard, String bindHost) {
         return transport == Transport.IPC
             ? "aeron:ipc"
-            : "aeron:udp?endpoint=" + bindHost + ":0|control=" + host + ":" + (basePort + 2 * shard + 1)
+            : "aeron:udp?endpoint=" + bindHost + ":0|control=" + hostOf(shard) + ":" + (basePort + 2 * shard + 1)
                 + "|control-mode=dynamic";
     }
 }

@@ -45,6 +45,9 @@ public record JobSpec(long jobId, byte[] secret, long floats, int workers, int s
             throw new IllegalArgumentException("chunk of " + chunkBytes + " bytes + header exceeds the max message length "
                 + maxMessage + " of term length " + channel.termLength());
         }
+        if (!channel.shardHosts().isEmpty() && channel.shardHosts().size() != shards) {
+            throw new IllegalArgumentException(channel.shardHosts().size() + " shard hosts for " + shards + " shards");
+        }
         secret = secret.clone();
         new ShardLayout(floats, shards, chunkBytes); // validates the shape
     }

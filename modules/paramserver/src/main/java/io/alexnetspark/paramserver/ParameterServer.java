@@ -70,6 +70,9 @@ public final class ParameterServer implements AutoCloseable {
             Aeron aeron = connection.aeron();
             Channel channel = job.channel();
             for (int s = 0; s < layout.shards(); s++) {
+                if (!config.serves(s)) {
+                    continue; // another process serves it
+                }
                 Subscription sub = aeron.addSubscription(channel.serverPushChannel(s), channel.pushStreamId(s));
                 Publication pub = aeron.addPublication(channel.serverAverageChannel(s), channel.averageStreamId(s));
                 if (MessageHeader.LENGTH + layout.maxChunkBytes() > pub.maxMessageLength()) {
@@ -90,14 +93,15 @@ public final class ParameterServer implements AutoCloseable {
             close();
             throw e;
         }
-        LOG.info("parameter server started: {} shards, {} workers, quorum {}, round time-out {}, {}", layout.shards(),
+        LOG.info("parameter server started: shards {} of {}, {} workers, quorum {}, round time-out {}, {}",
+            config.servedShards().isEmpty() ? "all" : config.servedShards(), layout.shards(),
             job.workers(), config.quorum(), config.roundTimeout(), job.channel());
         return this;
     }
 
     /**
      * Seeds the latest average with {@code params} as round {@code round}; the next open round is
-     * {@code round + 1}. Meant for before the workers start (initial parameters, or a checkpoint):
+     * {@code round + 1}. Each shard this server runs takes its own byte range of {@code params}. Meant for before the workers start (initial parameters, or a checkpoint):
      * pushes already collected for the open round are discarded.
      *
      * @param params direct buffer of the whole vector's float32 (little-endian) from its position
@@ -132,7 +136,7 @@ public final class ParameterServer implements AutoCloseable {
         }
     }
 
-    /** The latest round every shard has completed (-1 if none). */
+    /** The latest round every shard of this server has completed (-1 if none). */
     public long latestRound() {
         long min = Long.MAX_VALUE;
         for (ShardServer shard : started()) {
@@ -142,7 +146,8 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     /**
-     * Copies the latest complete average into {@code dst} (from its position) once all shards
+     * Copies the latest complete average of this server's shards into their byte ranges of
+     * {@code dst} (from its position; the other ranges are left as they are) once those shards
      * agree on its round, and returns that round (-1: nothing yet, {@code dst} untouched).
      *
      * @throws ParameterServerException if the shards do not agree within {@code wait}

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -23,6 +24,12 @@ import java.util.concurrent.Callable;
  * <pre>
  * alexnet-spark paramserver --floats 62378344 --workers 4 --quorum 3 --shards 4 --round-timeout-ms 30000 \
  *   --transport udp --host 10.0.0.5 --port 40100 --job-id 42 --secret-file /run/secrets/ps.key
+ * </pre>
+ *
+ * Shards on several hosts: every process gets the same {@code --shard-hosts} (one address per shard)
+ * and serves its own with {@code --serve-shards}, e.g. on 10.0.0.6:
+ * <pre>
+ * alexnet-spark paramserver ... --shards 2 --shard-hosts 10.0.0.5,10.0.0.6 --serve-shards 1 --port 40100 ...
  * </pre>
  *
  * The secret comes from {@code --secret-file} (raw bytes) or the environment variable
@@ -59,6 +66,17 @@ public final class ParameterServerLauncher implements Callable<Integer> {
 
     @Option(names = "--port", description = "First UDP port; shard s uses port + 2s and port + 2s + 1.")
     Integer port;
+
+    @Option(names = "--shard-hosts", split = ",", paramLabel = "HOST",
+            description = "UDP: the host of each shard, in shard order (default: every shard on --host).")
+    List<String> shardHosts;
+
+    @Option(names = "--serve-shards", split = ",", paramLabel = "SHARD",
+            description = "The shards this process serves (default: all); others run elsewhere (see --shard-hosts).")
+    List<Integer> serveShards;
+
+    @Option(names = "--mac", defaultValue = "aes-gcm", description = "The job's MAC: aes-gcm or hmac-sha256 (default: ${DEFAULT-VALUE}).")
+    String mac;
 
     @Option(names = "--term-length", description = "Aeron term length in bytes (default: 64 MB).")
     Integer termLength;
@@ -165,14 +183,19 @@ public final class ParameterServerLauncher implements Callable<Integer> {
                 if (port == null) {
                     throw new IllegalArgumentException("missing --port (required for udp)");
                 }
-                yield Channel.udp(host, port).withTermLength(term);
+                Channel udp = Channel.udp(host, port).withTermLength(term);
+                yield shardHosts == null ? udp : udp.withShardHosts(shardHosts);
             }
             default -> throw new IllegalArgumentException("--transport must be udp or ipc, got " + transport);
         };
+        if (shardHosts != null && transport.equals("ipc")) {
+            throw new IllegalArgumentException("--shard-hosts is for udp: IPC shards all run on this host");
+        }
         JobSpec job = new JobSpec(jobId, secret(env), floats, workers, shards,
-                chunkBytes == null ? JobSpec.DEFAULT_CHUNK_BYTES : chunkBytes, channel);
+                chunkBytes == null ? JobSpec.DEFAULT_CHUNK_BYTES : chunkBytes, channel, MacAlgorithm.parse(mac));
         AeronSetup aeron = aeronDir != null ? AeronSetup.embedded(aeronDir) : AeronSetup.embeddedFresh();
-        return new ServerConfig(job, quorum == null ? workers : quorum, Duration.ofMillis(roundTimeoutMs), aeron);
+        return new ServerConfig(job, quorum == null ? workers : quorum, Duration.ofMillis(roundTimeoutMs), aeron,
+                serveShards == null ? List.of() : serveShards);
     }
 
     private byte[] secret(Map<String, String> env) {

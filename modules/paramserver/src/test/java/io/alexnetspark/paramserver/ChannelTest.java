@@ -31,4 +31,25 @@ class ChannelTest {
             .hasMessageContaining("max message length");
         assertThat(new JobSpec(1, TestCluster.SECRET, 1000, 2, 1, 64 * 1024, small).chunkBytes()).isEqualTo(64 * 1024);
     }
+
+    @Test
+    void shardsOnSeveralHostsEachHaveTheirOwnAddress() {
+        Channel c = Channel.udp("10.0.0.5", 40100).withShardHosts(java.util.List.of("10.0.0.5", "10.0.0.6"));
+        assertThat(c.hostOf(1)).isEqualTo("10.0.0.6");
+        assertThat(c.serverPushChannel(1)).isEqualTo("aeron:udp?endpoint=10.0.0.6:40102");
+        assertThat(c.workerPushChannel(1, "10.0.0.9")).contains("endpoint=10.0.0.6:40102", "interface=10.0.0.9");
+        assertThat(c.serverAverageChannel(0)).contains("control=10.0.0.5:40101");
+        assertThat(c.workerAverageChannel(1, "10.0.0.9")).contains("endpoint=10.0.0.9:0", "control=10.0.0.6:40103");
+        assertThat(c.withTermLength(1 << 20).shardHosts()).isEqualTo(c.shardHosts());
+        assertThatThrownBy(() -> new JobSpec(1, TestCluster.SECRET, 1000, 2, 3, 64 * 1024, c))
+            .hasMessageContaining("2 shard hosts for 3 shards");
+        assertThatThrownBy(() -> c.withShardHosts(java.util.List.of("10.0.0.5", "0.0.0.0"))).hasMessageContaining("concrete");
+        assertThatThrownBy(() -> Channel.ipc().withShardHosts(java.util.List.of("a"))).hasMessageContaining("IPC");
+        JobSpec job = new JobSpec(1, TestCluster.SECRET, 1000, 2, 2, 1024, c);
+        assertThatThrownBy(() -> new ServerConfig(job, 2, java.time.Duration.ofSeconds(1), AeronSetup.embeddedFresh(),
+            java.util.List.of(2))).hasMessageContaining("served shard 2");
+        ServerConfig one = new ServerConfig(job, 2, java.time.Duration.ofSeconds(1), AeronSetup.embeddedFresh()).serving(java.util.List.of(1));
+        assertThat(one.serves(1)).isTrue();
+        assertThat(one.serves(0)).isFalse();
+    }
 }

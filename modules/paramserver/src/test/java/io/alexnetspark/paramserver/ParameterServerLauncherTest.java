@@ -31,6 +31,14 @@ class ParameterServerLauncherTest {
         assertThat(c.job().secret()).isEqualTo(TestCluster.SECRET);
         assertThat(c.roundTimeout().toMillis()).isEqualTo(1500);
         assertThat(c.job().toString()).doesNotContain(SECRET_B64).contains("redacted");
+        assertThat(c.job().mac()).isEqualTo(MacAlgorithm.AES_GCM);
+        assertThat(c.servedShards()).isEmpty();
+        ServerConfig split = ParameterServerLauncher.parse(new String[] {"--floats", "1000", "--workers", "4", "--shards", "2",
+            "--host", "10.0.0.6", "--shard-hosts", "10.0.0.5,10.0.0.6", "--serve-shards", "1", "--port", "41000",
+            "--job-id", "9", "--mac", "hmac-sha256"}, Map.of(ParameterServerLauncher.SECRET_ENV, SECRET_B64));
+        assertThat(split.job().channel().hostOf(0)).isEqualTo("10.0.0.5");
+        assertThat(split.servedShards()).containsExactly(1);
+        assertThat(split.job().mac()).isEqualTo(MacAlgorithm.HMAC_SHA256);
     }
 
     @Test
