@@ -62,6 +62,11 @@ public record JobSpec(long jobId, byte[] secret, long floats, int workers, int s
         return new JobSpec(jobId, secret, floats, workers, shards, chunkBytes, channel, algorithm);
     }
 
+    /** The same job over another channel (e.g. once the shards' hosts are known). */
+    public JobSpec withChannel(Channel other) {
+        return new JobSpec(jobId, secret, floats, workers, shards, chunkBytes, other, mac);
+    }
+
     public ShardLayout layout() {
         return new ShardLayout(floats, shards, chunkBytes);
     }

@@ -14,7 +14,7 @@ import java.util.Locale;
  */
 public record TrainSettings(String data, String output, SyncMode syncMode, int replicas, int tau, int keepCheckpoints,
                             String evaluation, boolean averageMomentum, String transport, String host, int port, int shards, int quorum, MacAlgorithm mac,
-                            Duration roundTimeout) {
+                            Duration roundTimeout, boolean shardsInExecutors) {
 
     /** Validation sets above this many images are evaluated on the executors under {@code job.evaluation = auto}. */
     public static final long DRIVER_EVALUATION_LIMIT = 10_000;
@@ -60,10 +60,19 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         if (timeout.isNegative() || timeout.isZero()) {
             throw new InvalidConfigException("paramserver.round-timeout", "must be positive, got " + timeout);
         }
+        String placement = r.string("paramserver.placement").toLowerCase(Locale.ROOT);
+        if (!placement.equals("driver") && !placement.equals("executors")) {
+            throw new InvalidConfigException("paramserver.placement", "expected driver or executors, got '" + placement + "'");
+        }
+        boolean inExecutors = placement.equals("executors");
+        if (inExecutors && transport.equals("ipc")) {
+            throw new InvalidConfigException("paramserver.placement",
+                    "executors puts one shard in every executor, reached over UDP: set paramserver.transport to auto or udp, not ipc");
+        }
         return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
                 r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, r.bool("job.average-momentum"), transport,
                 r.string("paramserver.host"), port, r.intAtLeast("paramserver.shards", 1),
-                quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm::parse), timeout);
+                quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm::parse), timeout, inExecutors);
     }
 
     /** Whether validation runs on the executors, per {@code job.evaluation}. */

@@ -133,21 +133,24 @@ public final class TrainingJob {
             switch (ts.syncMode()) {
                 case AERON_AVERAGING -> {
                     boolean local = sc.master().startsWith("local");
-                    boolean ipc = ts.transport().equals("ipc") || (ts.transport().equals("auto") && local);
+                    boolean inExecutors = ts.shardsInExecutors();
+                    boolean ipc = !inExecutors && (ts.transport().equals("ipc") || (ts.transport().equals("auto") && local));
                     String host = ts.host().isBlank() ? sc.getConf().get("spark.driver.host", "127.0.0.1") : ts.host();
                     byte[] secret = new byte[32];
                     SecureRandom random = new SecureRandom();
                     random.nextBytes(secret);
-                    JobSpec psJob = new JobSpec(random.nextLong(), secret, network.numParams(), ts.replicas(), ts.shards(),
-                            JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : Channel.udp(host, ts.port())).withMac(ts.mac());
+                    // Shards in the executors: one per replica, each on its executor's host (filled in by the tasks).
+                    JobSpec psJob = new JobSpec(random.nextLong(), secret, network.numParams(), ts.replicas(),
+                            inExecutors ? ts.replicas() : ts.shards(), JobSpec.DEFAULT_CHUNK_BYTES,
+                            ipc ? Channel.ipc() : Channel.udp(host, ts.port())).withMac(ts.mac());
                     RoundProgress rounds = new RoundProgress(System.err, job.recipe().epochs());
                     String aeronDir = (Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"))
                             + "/alexnet-ps-" + UUID.randomUUID();
-                    server = new ParameterServer(new ServerConfig(psJob, ts.quorum(), ts.roundTimeout(),
+                    server = inExecutors ? null : new ParameterServer(new ServerConfig(psJob, ts.quorum(), ts.roundTimeout(),
                             AeronSetup.embedded(aeronDir)), rounds).start();
                     trainer = new AeronAveragingTrainer(sc, network, server, psJob, ipc ? aeronDir : null, train,
                             trainPipeline, classes, ts.tau(), job.recipe().seed(), ts.roundTimeout().multipliedBy(2),
-                            ts.averageMomentum(), rounds);
+                            ts.averageMomentum(), rounds, ts.quorum(), ts.roundTimeout());
                 }
                 case SPARK_AVERAGING -> trainer = new Dl4jMasterTrainer(sc, network,
                         new ParameterAveragingTrainingMaster.Builder(batch).batchSizePerWorker(batch)

@@ -1,6 +1,7 @@
 package io.alexnetspark.cli;
 
 import io.alexnetspark.data.demo.FashionMnist;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,8 +70,58 @@ class TrainCommandTest {
         assertThat(ten.out()).contains("100 images");
 
         predictsTopClassesWithNames(conf, runDir, tmp);
+        shardsInTheExecutorsTrainTheSameJob(train, tmp);
         dl4jSyncModesTrainTheSameJob(conf, shards, tmp);
         retrainPromotesThenKeeps(conf, shards, runDir, tmp);
+    }
+
+    /**
+     * {@code paramserver.placement = executors}: every replica serves one shard itself over UDP (two
+     * "hosts" here share loopback, each shard on its own port pair), the driver has no server.
+     */
+    private static void shardsInTheExecutorsTrainTheSameJob(List<String> train, Path tmp) throws Exception {
+        List<String> args = new ArrayList<>(train);
+        Path out = tmp.resolve("run-executors");
+        args.replaceAll(a -> a.startsWith("job.output=") ? "job.output=" + out.toUri() : a);
+        args.addAll(List.of("--set", "training.epochs=2", "--set", "paramserver.placement=executors",
+                "--set", "paramserver.port=" + freeUdpPortPair()));
+        CliRun r = CliRun.of(args);
+        assertThat(String.valueOf(r.exit())).as(r.out() + r.err()).isEqualTo("0");
+        assertThat(r.out()).contains("trained 2 epochs (AERON_AVERAGING, 2 replicas)");
+        var lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertThat(lines).hasSize(2);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : lines) {
+            var epoch = mapper.readTree(line);
+            assertThat(epoch.get("trainLoss").asDouble()).isFinite().isPositive();
+            assertThat(epoch.get("top1Error").asDouble()).isBetween(0.0, 1.0);
+        }
+        // Where the shards run changes where the bytes go, not one bit of the result: the same two
+        // epochs as the driver-hosted run above (which resumed into its second epoch).
+        float[] here = ModelSerializer.restoreComputationGraph(out.resolve("model/model.zip").toFile(), false)
+                .params().toFloatVector();
+        float[] driverHosted = ModelSerializer.restoreComputationGraph(
+                tmp.resolve("run/model/model.zip").toFile(), false).params().toFloatVector();
+        assertThat(java.util.Arrays.equals(here, driverHosted)).as("same parameters as with the server in the driver").isTrue();
+    }
+
+    /** A base port p with p .. p + 3 free on loopback (two shards' port pairs). */
+    private static int freeUdpPortPair() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(30000, 60000);
+            boolean free = true;
+            for (int p = base; p < base + 4 && free; p++) {
+                try (var socket = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", p))) {
+                    free = socket.isBound();
+                } catch (java.io.IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free UDP ports");
     }
 
     /** The other two sync modes, one key apart: the same network, data and driver loop, through DL4J's masters. */
@@ -178,5 +229,16 @@ class TrainCommandTest {
         CliRun r = CliRun.of(List.of("train"));
         assertThat(String.valueOf(r.exit())).isEqualTo(String.valueOf(AlexNetCli.EXIT_USAGE));
         assertThat(r.err()).contains("job.data").contains("required");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "paramserver.placement=somewhere, expected driver or executors",
+        "paramserver.transport=ipc, needs UDP"})
+    void shardsInTheExecutorsNeedUdp(String setting, String why) {
+        CliRun r = CliRun.of(List.of("train", "--set", "job.data=/nowhere", "--set", "job.output=/nowhere",
+                "--set", "paramserver.placement=executors", "--set", setting));
+        assertThat(String.valueOf(r.exit())).isEqualTo(String.valueOf(AlexNetCli.EXIT_USAGE));
+        assertThat(r.err()).contains("paramserver.placement").contains(why.contains("UDP") ? "set paramserver.transport to auto or udp" : why);
     }
 }

@@ -25,6 +25,11 @@ import java.util.zip.CRC32;
  * per task, parameters averaged every {@code tau} mini-batches through our Aeron parameter server.
  * The server (started by the caller, usually in the driver) holds the latest average between
  * epochs and is where the driver's network reads the epoch's result from.
+ *
+ * <p>Without a server in the driver ({@code paramserver.placement = executors}) every replica
+ * serves one shard of the vector itself, for the length of the epoch's stage: the driver broadcasts
+ * the epoch's starting parameters, each replica seeds its shard with them, and replica 0 hands the
+ * epoch's last average back. The driver's copy is then what a retried stage restarts from.
  */
 public final class AeronAveragingTrainer implements EpochTrainer {
 
@@ -45,19 +50,27 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     private final boolean averageMomentum;
     private final RoundProgress progress;
     private final ByteBuffer params;
+    private final int shardQuorum;
+    private final Duration shardRoundTimeout;
+    /** The latest complete round: the server's, or (shards in the executors) the last epoch's. */
+    private long latestRound;
     private List<ReplicaResult> lastResults = List.of();
 
     /**
      * @param network        the driver's network; its parameters are published as round 0 unless the
      *                       server already holds an average
-     * @param server         the started parameter server for {@code job}
+     * @param server         the started parameter server for {@code job}, or null when every replica
+     *                       serves one shard itself (then {@code job.shards()} must equal its workers)
+     * @param shardQuorum    the executors' shards' quorum (used when {@code server} is null)
+     * @param shardRoundTimeout the executors' shards' round time-out (used when {@code server} is null)
      * @param serverAeronDir the server's Aeron directory when replicas share the driver's JVM (IPC), else null
      * @param shards         the training shards (dealt to the replicas anew every epoch)
      */
     public AeronAveragingTrainer(JavaSparkContext sc, ComputationGraph network, ParameterServer server, JobSpec job,
                                  String serverAeronDir, List<ShardSource> shards, PipelineSettings pipeline,
                                  List<String> classNames, int tau, long seed, Duration awaitTimeout,
-                                 boolean averageMomentum, RoundProgress progress) {
+                                 boolean averageMomentum, RoundProgress progress, int shardQuorum,
+                                 Duration shardRoundTimeout) {
         this.sc = sc;
         this.network = network;
         this.server = server;
@@ -73,8 +86,19 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         this.averageMomentum = averageMomentum;
         this.progress = progress;
         this.params = network.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
-        if (server.latestRound() < 0) {
-            server.publishInitial(0, params);
+        this.shardQuorum = shardQuorum;
+        this.shardRoundTimeout = shardRoundTimeout;
+        if (server == null) {
+            if (job.shards() != job.workers()) {
+                throw new IllegalArgumentException("shards in the executors: one per replica, got " + job.shards()
+                        + " shards for " + job.workers() + " replicas");
+            }
+            latestRound = 0;
+        } else {
+            if (server.latestRound() < 0) {
+                server.publishInitial(0, params);
+            }
+            latestRound = server.latestRound();
         }
     }
 
@@ -101,17 +125,27 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         INDArray driverMomentum = averageMomentum ? ReplicaTask.momentumState(network) : null;
         Broadcast<float[]> momentum = driverMomentum != null && driverMomentum.sumNumber().doubleValue() != 0
                 ? sc.broadcast(driverMomentum.toFloatVector()) : null;
+        Broadcast<float[]> startParams = server == null ? sc.broadcast(network.params().toFloatVector()) : null;
         ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), job, serverAeronDir, tau, rounds,
-                server.latestRound(), epoch, learningRate, pipeline, classNames, awaitTimeout, momentum,
-                driverMomentum != null);
+                latestRound, epoch, learningRate, pipeline, classNames, awaitTimeout, momentum,
+                driverMomentum != null, startParams == null ? null : new ReplicaPlan.ExecutorShards(startParams, shardQuorum, shardRoundTimeout));
         sc.setJobDescription(String.format("epoch %d: %d replicas x %d rounds of %d mini-batches (aeron-averaging)",
                 epoch + 1, replicas, rounds, tau));
-        progress.startEpoch(epoch, server.latestRound(), rounds + (driverMomentum != null ? 1 : 0),
+        progress.startEpoch(epoch, latestRound, rounds + (driverMomentum != null ? 1 : 0),
                 (long) replicas * tau * pipeline.batchSize());
         long start = System.nanoTime();
         List<ReplicaResult> results = BarrierStage.mapPartitions(sc.parallelize(groups, replicas), new ReplicaTask(plan)).collect();
         double seconds = (System.nanoTime() - start) / 1e9;
-        server.latestAverage(params, awaitTimeout);
+        if (server != null) {
+            server.latestAverage(params, awaitTimeout);
+            latestRound = server.latestRound();
+        } else {
+            ReplicaResult first = results.stream().filter(r -> r.params() != null).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no replica returned the epoch's average"));
+            params.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(first.params());
+            latestRound = first.lastRound();
+            startParams.destroy();
+        }
         if (momentum != null) {
             momentum.destroy();
         }
@@ -142,13 +176,19 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     String.format(Locale.ROOT, "%.1f", r.averagingSeconds()));
         }
         if (results.stream().allMatch(r -> r.paramsCrc() == average)) {
-            LOG.info("epoch {}: replicas in step: all {} hold the server's average (CRC32 {})", epoch + 1, results.size(),
+            LOG.info("epoch {}: replicas in step: all {} hold the {} average (CRC32 {})", epoch + 1, results.size(),
+                    server != null ? "server's" : "shards'",
                     Long.toHexString(average));
         } else {
             LOG.warn("epoch {}: replicas OUT OF STEP: server average CRC32 {}, replicas {}", epoch + 1,
                     Long.toHexString(average), results.stream().map(r -> r.worker() + "=" + Long.toHexString(r.paramsCrc()))
                             .toList());
         }
+    }
+
+    /** The latest complete averaging round. */
+    public long latestRound() {
+        return latestRound;
     }
 
     /** What each replica reported in the last epoch. */

@@ -26,9 +26,23 @@ import java.util.List;
  * @param momentum      the replicas' averaged momentum (updater state) at the end of the last epoch,
  *                      or null to start from zero momentum (the first epoch, or averaging it is off)
  * @param averageMomentum whether the replicas average their momentum in the epoch's last round
+ * @param executorShards  when the shards live in the executors (one beside every replica), what they
+ *                        need; null when the server runs in the driver
  */
 public record ReplicaPlan(String networkJson, JobSpec job, String serverAeronDir, int tau, int rounds, long firstRound,
                           int epoch, double learningRate, PipelineSettings pipeline, List<String> classNames,
-                          Duration awaitTimeout, Broadcast<float[]> momentum, boolean averageMomentum)
+                          Duration awaitTimeout, Broadcast<float[]> momentum, boolean averageMomentum,
+                          ExecutorShards executorShards)
         implements Serializable {
+
+    /**
+     * The shard every replica serves itself ({@code paramserver.placement = executors}).
+     *
+     * @param start        the epoch's starting parameters (the driver's average), which each replica
+     *                     loads and seeds its own shard with as round {@code firstRound}
+     * @param quorum       the shards' quorum
+     * @param roundTimeout the shards' round time-out
+     */
+    public record ExecutorShards(Broadcast<float[]> start, int quorum, Duration roundTimeout) implements Serializable {
+    }
 }

@@ -15,8 +15,10 @@ import java.io.Serializable;
  * @param host             the executor's host
  * @param gpu              the GPU Spark assigned to the task and the replica ran on, or -1 (CPU)
  * @param momentum         the averaged momentum after the epoch (replica 0 only, when averaged), else null
+ * @param params           the epoch's last average (replica 0 only, when the shards lived in the
+ *                         executors and the driver has no server to read it from), else null
  */
 public record ReplicaResult(int worker, double meanLoss, long images, double trainSeconds, double averagingSeconds,
-                            long lastRound, long paramsCrc, String host, int gpu, float[] momentum)
+                            long lastRound, long paramsCrc, String host, int gpu, float[] momentum, float[] params)
         implements Serializable {
 }

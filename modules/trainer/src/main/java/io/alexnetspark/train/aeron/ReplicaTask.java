@@ -4,7 +4,10 @@ import io.alexnetspark.data.pipeline.ShardBatchIterator;
 import io.alexnetspark.data.pipeline.ShardSource;
 import io.alexnetspark.paramserver.AeronSetup;
 import io.alexnetspark.paramserver.ClientConfig;
+import io.alexnetspark.paramserver.JobSpec;
 import io.alexnetspark.paramserver.ParameterClient;
+import io.alexnetspark.paramserver.ParameterServer;
+import io.alexnetspark.paramserver.ServerConfig;
 import io.alexnetspark.train.DevicePinning;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.BarrierTaskContext;
@@ -14,10 +17,13 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -30,6 +36,7 @@ import java.util.List;
 public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSource>>, ReplicaResult> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaTask.class);
 
     private final ReplicaPlan plan;
 
@@ -51,12 +58,34 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         // The parameters as little-endian bytes over the same native memory: pulls and averages land in the network.
         ByteBuffer params = net.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
 
-        String address = ctx.getTaskInfos()[worker].address();
-        String bindHost = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
-        AeronSetup aeron = plan.serverAeronDir() != null ? AeronSetup.external(plan.serverAeronDir()) : AeronSetup.embeddedFresh();
-        ClientConfig config = new ClientConfig(plan.job(), worker, bindHost, plan.awaitTimeout(), Duration.ofSeconds(30), aeron);
+        List<String> hosts = Arrays.stream(ctx.getTaskInfos()).map(info -> hostOf(info.address())).toList();
+        String bindHost = hosts.get(worker);
+        ReplicaPlan.ExecutorShards own = plan.executorShards();
+        JobSpec job = own == null ? plan.job() : plan.job().withChannel(plan.job().channel().withShardHosts(hosts));
+        ParameterServer shard = null;
+        AeronSetup aeron;
+        if (own != null) {
+            // One shard beside this replica: it and the replica's client share one embedded driver.
+            String dir = AeronSetup.embeddedFresh().aeronDir();
+            params.asFloatBuffer().put(own.start().value());
+            shard = new ParameterServer(new ServerConfig(job, own.quorum(), own.roundTimeout(), AeronSetup.embedded(dir))
+                    .serving(List.of(worker)), stats -> LOG.debug("{}", stats)).start();
+            shard.publishInitial(plan.firstRound(), params);
+            aeron = AeronSetup.external(dir);
+        } else {
+            aeron = plan.serverAeronDir() != null ? AeronSetup.external(plan.serverAeronDir()) : AeronSetup.embeddedFresh();
+        }
+        ClientConfig config = new ClientConfig(job, worker, bindHost, plan.awaitTimeout(), Duration.ofSeconds(30), aeron);
+        try (ParameterServer closeShard = shard) {
+            // Every replica has started (and seeded its shard): none waits for a straggler that was never scheduled.
+            ctx.barrier();
+            return train(ctx, net, params, config, shard != null, bindHost, gpu, worker, shards);
+        }
+    }
 
-        ctx.barrier(); // every replica has started: none waits for a straggler that was never scheduled
+    private Iterator<ReplicaResult> train(BarrierTaskContext ctx, ComputationGraph net, ByteBuffer params, ClientConfig config,
+                                          boolean servesShard, String bindHost, int gpu, int worker, List<ShardSource> shards)
+            throws Exception {
         double lossSum = 0;
         long images = 0;
         long fitNanos = 0;
@@ -66,7 +95,9 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         try (ParameterClient client = new ParameterClient(config);
              ShardBatchIterator data = new ShardBatchIterator(shards, new Configuration(), plan.pipeline(), plan.classNames())) {
             data.setEpoch(plan.epoch());
-            client.pullLatest(params);
+            if (!servesShard) {
+                client.pullLatest(params); // else the epoch's start was loaded from the broadcast
+            }
             INDArray state = momentumState(net);
             if (plan.momentum() != null && state != null) {
                 state.assign(Nd4j.create(plan.momentum().value()));
@@ -90,12 +121,21 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
                 client.pushAndAwait(++round, params);
                 averagingNanos += System.nanoTime() - t1;
             }
+            if (servesShard) {
+                // This replica's shard may still be sending the last average to the others.
+                ctx.barrier();
+            }
         }
         int batches = Math.max(1, plan.rounds() * plan.tau());
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(params.duplicate().clear());
         return List.of(new ReplicaResult(worker, lossSum / batches, images, fitNanos / 1e9, averagingNanos / 1e9, round,
-                crc.getValue(), bindHost, gpu, momentum)).iterator();
+                crc.getValue(), bindHost, gpu, momentum, servesShard && worker == 0 ? net.params().toFloatVector() : null))
+                .iterator();
+    }
+
+    private static String hostOf(String address) {
+        return address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
     }
 
     /**
