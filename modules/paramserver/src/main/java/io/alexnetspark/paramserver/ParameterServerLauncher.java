@@ -81,7 +81,7 @@ public final class ParameterServerLauncher implements Callable<Integer> {
     @Option(names = "--term-length", description = "Aeron term length in bytes (default: 64 MB).")
     Integer termLength;
 
-    @Option(names = "--chunk-bytes", description = "Payload bytes per message (default: 2 MB).")
+    @Option(names = "--chunk-bytes", description = "Payload bytes per message (default: 256 KB).")
     Integer chunkBytes;
 
     @Option(names = "--aeron-dir", description = "Aeron directory (default: a fresh one under /dev/shm).")
