@@ -112,7 +112,9 @@ public final class ParameterServerLauncher implements Callable<Integer> {
                 try (ParameterServer server = new ParameterServer(config, stats -> LOG.info("{}", stats))) {
                     server.start();
                     LOG.info("serving until SIGTERM");
+                    Thread dropWatch = startDropWatch(server.drops());
                     barrier.await();
+                    dropWatch.interrupt();
                     LOG.info("shutting down");
                 }
                 LOG.info("stopped: shards closed, Aeron directory {} deleted", config.aeron().aeronDir());
@@ -126,6 +128,31 @@ public final class ParameterServerLauncher implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Logs the rejected messages by reason whenever their count changed (every 5 s at most): an
+     * operator sees a job with the wrong secret, or an attack, without waiting for a round to close.
+     */
+    private static Thread startDropWatch(DropCounters drops) {
+        Thread watch = new Thread(() -> {
+            long seen = 0;
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(5_000);
+                    long total = drops.total();
+                    if (total != seen) {
+                        seen = total;
+                        LOG.warn("rejected messages so far: {}", drops);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "paramserver-drop-watch");
+        watch.setDaemon(true);
+        watch.start();
+        return watch;
     }
 
     /**

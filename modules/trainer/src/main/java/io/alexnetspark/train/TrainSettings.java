@@ -6,6 +6,7 @@ import io.alexnetspark.model.config.SettingsReader;
 import io.alexnetspark.paramserver.MacAlgorithm;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -14,10 +15,30 @@ import java.util.Locale;
  */
 public record TrainSettings(String data, String output, SyncMode syncMode, int replicas, int tau, int keepCheckpoints,
                             String evaluation, boolean averageMomentum, String transport, String host, int port, int shards, int quorum, MacAlgorithm mac,
-                            Duration roundTimeout, boolean shardsInExecutors) {
+                            Duration roundTimeout, Placement placement, List<String> shardHosts, long jobId,
+                            String secretFile) {
 
     /** Validation sets above this many images are evaluated on the executors under {@code job.evaluation = auto}. */
     public static final long DRIVER_EVALUATION_LIMIT = 10_000;
+
+    /** Where the parameter server of {@code aeron-averaging} runs ({@code paramserver.placement}). */
+    public enum Placement {
+        /** Embedded in the driver. */
+        DRIVER,
+        /** One shard beside every replica, for the length of each epoch's stage. */
+        EXECUTORS,
+        /** Already running elsewhere (the {@code paramserver} command on a dedicated node), started for this job. */
+        EXTERNAL;
+
+        static Placement fromConfigName(String name) {
+            return switch (name) {
+                case "driver" -> DRIVER;
+                case "executors" -> EXECUTORS;
+                case "external" -> EXTERNAL;
+                default -> throw new IllegalArgumentException("expected driver, executors or external, got '" + name + "'");
+            };
+        }
+    }
 
     /** How replicas are kept in step. */
     public enum SyncMode {
@@ -60,19 +81,32 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         if (timeout.isNegative() || timeout.isZero()) {
             throw new InvalidConfigException("paramserver.round-timeout", "must be positive, got " + timeout);
         }
-        String placement = r.string("paramserver.placement").toLowerCase(Locale.ROOT);
-        if (!placement.equals("driver") && !placement.equals("executors")) {
-            throw new InvalidConfigException("paramserver.placement", "expected driver or executors, got '" + placement + "'");
+        Placement placement = r.choice("paramserver.placement", Placement::fromConfigName);
+        if (placement != Placement.DRIVER && transport.equals("ipc")) {
+            throw new InvalidConfigException("paramserver.placement", placement.name().toLowerCase(Locale.ROOT)
+                    + " reaches the shards over UDP: set paramserver.transport to auto or udp, not ipc");
         }
-        boolean inExecutors = placement.equals("executors");
-        if (inExecutors && transport.equals("ipc")) {
-            throw new InvalidConfigException("paramserver.placement",
-                    "executors puts one shard in every executor, reached over UDP: set paramserver.transport to auto or udp, not ipc");
+        List<String> shardHosts = r.strings("paramserver.shard-hosts");
+        long jobId = r.longValue("paramserver.job-id");
+        String secretFile = r.string("paramserver.secret-file");
+        if (placement == Placement.EXTERNAL) {
+            if (r.string("paramserver.host").isBlank() && shardHosts.isEmpty()) {
+                throw new InvalidConfigException("paramserver.host", "required with placement = external: the server's address");
+            }
+            if (secretFile.isBlank()) {
+                throw new InvalidConfigException("paramserver.secret-file",
+                        "required with placement = external: the file the server was started with (--secret-file)");
+            }
+            if (!shardHosts.isEmpty() && shardHosts.size() != r.intAtLeast("paramserver.shards", 1)) {
+                throw new InvalidConfigException("paramserver.shard-hosts", "one host per shard: " + shardHosts.size()
+                        + " hosts for paramserver.shards = " + r.intAtLeast("paramserver.shards", 1));
+            }
         }
         return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
                 r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, r.bool("job.average-momentum"), transport,
                 r.string("paramserver.host"), port, r.intAtLeast("paramserver.shards", 1),
-                quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm::parse), timeout, inExecutors);
+                quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm::parse), timeout, placement,
+                List.copyOf(shardHosts), jobId, secretFile);
     }
 
     /** Whether validation runs on the executors, per {@code job.evaluation}. */

@@ -2,6 +2,7 @@ package io.alexnetspark.train;
 
 import io.alexnetspark.spark.AlexNetKryoRegistrator;
 import io.alexnetspark.train.aeron.AeronAveragingTrainer;
+import io.alexnetspark.train.aeron.ExternalServer;
 import io.alexnetspark.train.aeron.RoundProgress;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
@@ -133,24 +134,38 @@ public final class TrainingJob {
             switch (ts.syncMode()) {
                 case AERON_AVERAGING -> {
                     boolean local = sc.master().startsWith("local");
-                    boolean inExecutors = ts.shardsInExecutors();
-                    boolean ipc = !inExecutors && (ts.transport().equals("ipc") || (ts.transport().equals("auto") && local));
-                    String host = ts.host().isBlank() ? sc.getConf().get("spark.driver.host", "127.0.0.1") : ts.host();
-                    byte[] secret = new byte[32];
-                    SecureRandom random = new SecureRandom();
-                    random.nextBytes(secret);
-                    // Shards in the executors: one per replica, each on its executor's host (filled in by the tasks).
-                    JobSpec psJob = new JobSpec(random.nextLong(), secret, network.numParams(), ts.replicas(),
-                            inExecutors ? ts.replicas() : ts.shards(), JobSpec.DEFAULT_CHUNK_BYTES,
-                            ipc ? Channel.ipc() : Channel.udp(host, ts.port())).withMac(ts.mac());
+                    TrainSettings.Placement placement = ts.placement();
+                    boolean ipc = placement == TrainSettings.Placement.DRIVER
+                            && (ts.transport().equals("ipc") || (ts.transport().equals("auto") && local));
+                    String driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
+                    String host = ts.host().isBlank() ? (placement == TrainSettings.Placement.EXTERNAL ? ts.shardHosts().get(0)
+                            : driverHost) : ts.host();
+                    Channel udp = Channel.udp(host, ts.port());
+                    JobSpec psJob = switch (placement) {
+                        case DRIVER -> new JobSpec(new SecureRandom().nextLong(), newSecret(), network.numParams(), ts.replicas(),
+                                ts.shards(), JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : udp);
+                        // One shard per replica, each on its executor's host (filled in by the tasks).
+                        case EXECUTORS -> new JobSpec(new SecureRandom().nextLong(), newSecret(), network.numParams(),
+                                ts.replicas(), ts.replicas(), JobSpec.DEFAULT_CHUNK_BYTES, udp);
+                        // What the dedicated server was started with.
+                        case EXTERNAL -> new JobSpec(ts.jobId(), readSecret(ts.secretFile()), network.numParams(), ts.replicas(),
+                                ts.shards(), JobSpec.DEFAULT_CHUNK_BYTES, ts.shardHosts().isEmpty() ? udp : udp.withShardHosts(ts.shardHosts()));
+                    };
+                    psJob = psJob.withMac(ts.mac());
                     RoundProgress rounds = new RoundProgress(System.err, job.recipe().epochs());
                     String aeronDir = (Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"))
                             + "/alexnet-ps-" + UUID.randomUUID();
-                    server = inExecutors ? null : new ParameterServer(new ServerConfig(psJob, ts.quorum(), ts.roundTimeout(),
-                            AeronSetup.embedded(aeronDir)), rounds).start();
+                    AeronAveragingTrainer.ShardsOutsideDriver outside = switch (placement) {
+                        case DRIVER -> null;
+                        case EXECUTORS -> new AeronAveragingTrainer.ShardsOutsideDriver(true, ts.quorum(), ts.roundTimeout(), 0);
+                        case EXTERNAL -> new AeronAveragingTrainer.ShardsOutsideDriver(false, ts.quorum(), ts.roundTimeout(),
+                                ExternalServer.latestRound(psJob, driverHost, ts.roundTimeout()));
+                    };
+                    server = placement != TrainSettings.Placement.DRIVER ? null : new ParameterServer(new ServerConfig(psJob,
+                            ts.quorum(), ts.roundTimeout(), AeronSetup.embedded(aeronDir)), rounds).start();
                     trainer = new AeronAveragingTrainer(sc, network, server, psJob, ipc ? aeronDir : null, train,
                             trainPipeline, classes, ts.tau(), job.recipe().seed(), ts.roundTimeout().multipliedBy(2),
-                            ts.averageMomentum(), rounds, ts.quorum(), ts.roundTimeout());
+                            ts.averageMomentum(), rounds, outside);
                 }
                 case SPARK_AVERAGING -> trainer = new Dl4jMasterTrainer(sc, network,
                         new ParameterAveragingTrainingMaster.Builder(batch).batchSizePerWorker(batch)
@@ -211,4 +226,21 @@ public final class TrainingJob {
         return sc.parallelize(ShardDeal.deal(shards, replicas, seed, epoch), replicas)
                 .flatMap(new ShardDataSets(pipeline, classes, epoch));
     }
+
+    /** A fresh per-job secret for a server this job starts itself. */
+    private static byte[] newSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
+    }
+
+    /** The secret of a dedicated server, from the file it was started with ({@code --secret-file}). */
+    private static byte[] readSecret(String file) {
+        try {
+            return Files.readAllBytes(java.nio.file.Path.of(file));
+        } catch (java.io.IOException e) {
+            throw new InvalidConfigException("paramserver.secret-file", "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
 }

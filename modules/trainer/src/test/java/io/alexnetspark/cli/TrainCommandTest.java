@@ -71,6 +71,7 @@ class TrainCommandTest {
 
         predictsTopClassesWithNames(conf, runDir, tmp);
         shardsInTheExecutorsTrainTheSameJob(train, tmp);
+        aDedicatedServerTrainsTheSameJob(train, tmp);
         dl4jSyncModesTrainTheSameJob(conf, shards, tmp);
         retrainPromotesThenKeeps(conf, shards, runDir, tmp);
     }
@@ -103,6 +104,73 @@ class TrainCommandTest {
         float[] driverHosted = ModelSerializer.restoreComputationGraph(
                 tmp.resolve("run/model/model.zip").toFile(), false).params().toFloatVector();
         assertThat(java.util.Arrays.equals(here, driverHosted)).as("same parameters as with the server in the driver").isTrue();
+    }
+
+    /**
+     * {@code paramserver.placement = external}: a dedicated server, started first as its own process
+     * with {@code alexnet-spark paramserver} (2 shards, the job's id and secret file), serves the
+     * job; the replicas seed it with the driver's parameters and train through it.
+     */
+    private static void aDedicatedServerTrainsTheSameJob(List<String> train, Path tmp) throws Exception {
+        Path secret = tmp.resolve("ps.secret");
+        Files.write(secret, "a-dedicated-server-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        long floats = ModelSerializer.restoreComputationGraph(tmp.resolve("run/model/model.zip").toFile(), false).numParams();
+        int port = freeUdpPortPair();
+        String aeronDir = "/dev/shm/alexnet-ps-test-dedicated-" + java.util.UUID.randomUUID();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of(System.getProperty("alexnet.project.dir", "../..")).resolve("conf/jvm.options"), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), AlexNetCli.class.getName(), "paramserver",
+                "--floats", String.valueOf(floats), "--workers", "2", "--shards", "2", "--transport", "udp",
+                "--host", "127.0.0.1", "--port", String.valueOf(port), "--job-id", "77", "--secret-file", secret.toString(),
+                "--aeron-dir", aeronDir));
+        Path serverLog = tmp.resolve("dedicated-server.log");
+        Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(serverLog).contains("serving until SIGTERM")) {
+                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+                assertThat(System.nanoTime()).as("server started within 60 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            List<String> args = new ArrayList<>(train);
+            Path out = tmp.resolve("run-dedicated");
+            args.replaceAll(a -> a.startsWith("job.output=") ? "job.output=" + out.toUri() : a);
+            args.addAll(List.of("--set", "training.epochs=2", "--set", "paramserver.placement=external",
+                    "--set", "paramserver.host=127.0.0.1", "--set", "paramserver.port=" + port, "--set", "paramserver.shards=2",
+                    "--set", "paramserver.job-id=77", "--set", "paramserver.secret-file=" + secret));
+            CliRun r = CliRun.of(args);
+            assertThat(String.valueOf(r.exit())).as(r.out() + r.err() + Files.readString(serverLog)).isEqualTo("0");
+            assertThat(r.out()).contains("trained 2 epochs (AERON_AVERAGING, 2 replicas)");
+            // The server saw every round: a seed round and the training rounds of each epoch, on both shards.
+            assertThat(Files.readString(serverLog)).contains("ShardRoundStats[shard=0").contains("ShardRoundStats[shard=1");
+            float[] here = ModelSerializer.restoreComputationGraph(out.resolve("model/model.zip").toFile(), false)
+                    .params().toFloatVector();
+            float[] driverHosted = ModelSerializer.restoreComputationGraph(
+                    tmp.resolve("run/model/model.zip").toFile(), false).params().toFloatVector();
+            assertThat(java.util.Arrays.equals(here, driverHosted)).as("same parameters as with the server in the driver").isTrue();
+
+            // A job that does not hold the server's secret is not answered, and says so.
+            Path wrong = tmp.resolve("wrong.secret");
+            Files.write(wrong, "not-the-dedicated-server-secret-000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            List<String> bad = new ArrayList<>(args);
+            bad.replaceAll(a -> a.startsWith("paramserver.secret-file=") ? "paramserver.secret-file=" + wrong : a);
+            bad.addAll(List.of("--set", "paramserver.round-timeout=3s"));
+            CliRun refused = CliRun.of(bad);
+            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.out() + refused.err()).contains("did not answer").contains("same secret");
+            // ... and the server logs what it rejected (within its 5 s watch interval).
+            long logDeadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+            while (!Files.readString(serverLog).contains("BAD_HMAC") && System.nanoTime() < logDeadline) {
+                Thread.sleep(200);
+            }
+            assertThat(Files.readString(serverLog)).contains("rejected messages so far: {BAD_HMAC=");
+        } finally {
+            server.toHandle().destroy();
+            if (!server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+        assertThat(Path.of(aeronDir)).as("the dedicated server's Aeron dir is gone after SIGTERM").doesNotExist();
     }
 
     /** A base port p with p .. p + 3 free on loopback (two shards' port pairs). */
@@ -233,7 +301,7 @@ class TrainCommandTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({
-        "paramserver.placement=somewhere, expected driver or executors",
+        "paramserver.placement=somewhere, expected driver, executors or external",
         "paramserver.transport=ipc, needs UDP"})
     void shardsInTheExecutorsNeedUdp(String setting, String why) {
         CliRun r = CliRun.of(List.of("train", "--set", "job.data=/nowhere", "--set", "job.output=/nowhere",

@@ -26,10 +26,11 @@ import java.util.zip.CRC32;
  * The server (started by the caller, usually in the driver) holds the latest average between
  * epochs and is where the driver's network reads the epoch's result from.
  *
- * <p>Without a server in the driver ({@code paramserver.placement = executors}) every replica
- * serves one shard of the vector itself, for the length of the epoch's stage: the driver broadcasts
- * the epoch's starting parameters, each replica seeds its shard with them, and replica 0 hands the
- * epoch's last average back. The driver's copy is then what a retried stage restarts from.
+ * <p>Without a server in the driver the driver broadcasts the epoch's starting parameters and
+ * replica 0 hands the epoch's last average back; the driver's copy is what a retried stage restarts
+ * from. Either every replica serves one shard of the vector itself, for the length of the epoch's
+ * stage, seeded with the start ({@code paramserver.placement = executors}), or the shards run on a
+ * dedicated node ({@code external}) and the replicas seed them with one round of identical pushes.
  */
 public final class AeronAveragingTrainer implements EpochTrainer {
 
@@ -50,8 +51,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     private final boolean averageMomentum;
     private final RoundProgress progress;
     private final ByteBuffer params;
-    private final int shardQuorum;
-    private final Duration shardRoundTimeout;
+    private final ShardsOutsideDriver outside;
     /** The latest complete round: the server's, or (shards in the executors) the last epoch's. */
     private long latestRound;
     private List<ReplicaResult> lastResults = List.of();
@@ -59,18 +59,15 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     /**
      * @param network        the driver's network; its parameters are published as round 0 unless the
      *                       server already holds an average
-     * @param server         the started parameter server for {@code job}, or null when every replica
-     *                       serves one shard itself (then {@code job.shards()} must equal its workers)
-     * @param shardQuorum    the executors' shards' quorum (used when {@code server} is null)
-     * @param shardRoundTimeout the executors' shards' round time-out (used when {@code server} is null)
+     * @param server         the started parameter server for {@code job}, or null when it is not in the driver
+     * @param outside        where the shards are when {@code server} is null (else null)
      * @param serverAeronDir the server's Aeron directory when replicas share the driver's JVM (IPC), else null
      * @param shards         the training shards (dealt to the replicas anew every epoch)
      */
     public AeronAveragingTrainer(JavaSparkContext sc, ComputationGraph network, ParameterServer server, JobSpec job,
                                  String serverAeronDir, List<ShardSource> shards, PipelineSettings pipeline,
                                  List<String> classNames, int tau, long seed, Duration awaitTimeout,
-                                 boolean averageMomentum, RoundProgress progress, int shardQuorum,
-                                 Duration shardRoundTimeout) {
+                                 boolean averageMomentum, RoundProgress progress, ShardsOutsideDriver outside) {
         this.sc = sc;
         this.network = network;
         this.server = server;
@@ -86,14 +83,16 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         this.averageMomentum = averageMomentum;
         this.progress = progress;
         this.params = network.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
-        this.shardQuorum = shardQuorum;
-        this.shardRoundTimeout = shardRoundTimeout;
+        this.outside = outside;
+        if ((server == null) == (outside == null)) {
+            throw new IllegalArgumentException("give either the driver's server or where the shards are, not both or neither");
+        }
         if (server == null) {
-            if (job.shards() != job.workers()) {
+            if (outside.inExecutors() && job.shards() != job.workers()) {
                 throw new IllegalArgumentException("shards in the executors: one per replica, got " + job.shards()
                         + " shards for " + job.workers() + " replicas");
             }
-            latestRound = 0;
+            latestRound = outside.latestRound();
         } else {
             if (server.latestRound() < 0) {
                 server.publishInitial(0, params);
@@ -128,7 +127,8 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         Broadcast<float[]> startParams = server == null ? sc.broadcast(network.params().toFloatVector()) : null;
         ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), job, serverAeronDir, tau, rounds,
                 latestRound, epoch, learningRate, pipeline, classNames, awaitTimeout, momentum,
-                driverMomentum != null, startParams == null ? null : new ReplicaPlan.ExecutorShards(startParams, shardQuorum, shardRoundTimeout));
+                driverMomentum != null, startParams == null ? null : new ReplicaPlan.ExecutorShards(startParams, outside.inExecutors(),
+                        outside.quorum(), outside.roundTimeout()));
         sc.setJobDescription(String.format("epoch %d: %d replicas x %d rounds of %d mini-batches (aeron-averaging)",
                 epoch + 1, replicas, rounds, tau));
         progress.startEpoch(epoch, latestRound, rounds + (driverMomentum != null ? 1 : 0),
@@ -184,6 +184,19 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     Long.toHexString(average), results.stream().map(r -> r.worker() + "=" + Long.toHexString(r.paramsCrc()))
                             .toList());
         }
+    }
+
+    /**
+     * Where the shards are when the driver runs no server.
+     *
+     * @param inExecutors  each replica serves the shard of its partition (S = N); else they run on a
+     *                     dedicated node, started for this job
+     * @param quorum       the executors' shards' quorum
+     * @param roundTimeout the executors' shards' round time-out
+     * @param latestRound  the latest complete round the shards hold (0 for the executors' own; an
+     *                     external server's, -1 if it has none)
+     */
+    public record ShardsOutsideDriver(boolean inExecutors, int quorum, Duration roundTimeout, long latestRound) {
     }
 
     /** The latest complete averaging round. */

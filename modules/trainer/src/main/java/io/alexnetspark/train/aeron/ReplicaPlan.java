@@ -26,8 +26,7 @@ import java.util.List;
  * @param momentum      the replicas' averaged momentum (updater state) at the end of the last epoch,
  *                      or null to start from zero momentum (the first epoch, or averaging it is off)
  * @param averageMomentum whether the replicas average their momentum in the epoch's last round
- * @param executorShards  when the shards live in the executors (one beside every replica), what they
- *                        need; null when the server runs in the driver
+ * @param executorShards  when the server is not in the driver, what the replicas need; null when it is
  */
 public record ReplicaPlan(String networkJson, JobSpec job, String serverAeronDir, int tau, int rounds, long firstRound,
                           int epoch, double learningRate, PipelineSettings pipeline, List<String> classNames,
@@ -36,13 +35,19 @@ public record ReplicaPlan(String networkJson, JobSpec job, String serverAeronDir
         implements Serializable {
 
     /**
-     * The shard every replica serves itself ({@code paramserver.placement = executors}).
+     * The server is not in the driver: every replica loads the epoch's start from a broadcast, and
+     * either serves one shard itself ({@code paramserver.placement = executors}) or reaches shards
+     * running elsewhere ({@code external}).
      *
-     * @param start        the epoch's starting parameters (the driver's average), which each replica
-     *                     loads and seeds its own shard with as round {@code firstRound}
-     * @param quorum       the shards' quorum
-     * @param roundTimeout the shards' round time-out
+     * @param start        the epoch's starting parameters (the driver's average)
+     * @param serveOwn     each replica serves the shard of its partition, seeded with {@code start} as
+     *                     round {@code firstRound}; if false, the replicas first push {@code start} as
+     *                     one round (the same vector from all: its average is {@code start}), which
+     *                     seeds the external server
+     * @param quorum       the own shards' quorum
+     * @param roundTimeout the own shards' round time-out
      */
-    public record ExecutorShards(Broadcast<float[]> start, int quorum, Duration roundTimeout) implements Serializable {
+    public record ExecutorShards(Broadcast<float[]> start, boolean serveOwn, int quorum, Duration roundTimeout)
+            implements Serializable {
     }
 }

@@ -61,13 +61,17 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         List<String> hosts = Arrays.stream(ctx.getTaskInfos()).map(info -> hostOf(info.address())).toList();
         String bindHost = hosts.get(worker);
         ReplicaPlan.ExecutorShards own = plan.executorShards();
-        JobSpec job = own == null ? plan.job() : plan.job().withChannel(plan.job().channel().withShardHosts(hosts));
+        boolean servesOwn = own != null && own.serveOwn();
+        // Own shards: their hosts are the tasks' hosts; else the job names them already.
+        JobSpec job = servesOwn ? plan.job().withChannel(plan.job().channel().withShardHosts(hosts)) : plan.job();
         ParameterServer shard = null;
         AeronSetup aeron;
         if (own != null) {
+            params.asFloatBuffer().put(own.start().value());
+        }
+        if (servesOwn) {
             // One shard beside this replica: it and the replica's client share one embedded driver.
             String dir = AeronSetup.embeddedFresh().aeronDir();
-            params.asFloatBuffer().put(own.start().value());
             shard = new ParameterServer(new ServerConfig(job, own.quorum(), own.roundTimeout(), AeronSetup.embedded(dir))
                     .serving(List.of(worker)), stats -> LOG.debug("{}", stats)).start();
             shard.publishInitial(plan.firstRound(), params);
@@ -79,12 +83,13 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         try (ParameterServer closeShard = shard) {
             // Every replica has started (and seeded its shard): none waits for a straggler that was never scheduled.
             ctx.barrier();
-            return train(ctx, net, params, config, shard != null, bindHost, gpu, worker, shards);
+            return train(ctx, net, params, config, own != null, shard != null, bindHost, gpu, worker, shards);
         }
     }
 
     private Iterator<ReplicaResult> train(BarrierTaskContext ctx, ComputationGraph net, ByteBuffer params, ClientConfig config,
-                                          boolean servesShard, String bindHost, int gpu, int worker, List<ShardSource> shards)
+                                          boolean startLoaded, boolean servesShard, String bindHost, int gpu, int worker,
+                                          List<ShardSource> shards)
             throws Exception {
         double lossSum = 0;
         long images = 0;
@@ -95,8 +100,11 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         try (ParameterClient client = new ParameterClient(config);
              ShardBatchIterator data = new ShardBatchIterator(shards, new Configuration(), plan.pipeline(), plan.classNames())) {
             data.setEpoch(plan.epoch());
-            if (!servesShard) {
-                client.pullLatest(params); // else the epoch's start was loaded from the broadcast
+            if (!startLoaded) {
+                client.pullLatest(params);
+            } else if (!servesShard) {
+                // An external server: seed it with the epoch's start, as a round of identical pushes.
+                client.pushAndAwait(++round, params);
             }
             INDArray state = momentumState(net);
             if (plan.momentum() != null && state != null) {
@@ -130,7 +138,7 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(params.duplicate().clear());
         return List.of(new ReplicaResult(worker, lossSum / batches, images, fitNanos / 1e9, averagingNanos / 1e9, round,
-                crc.getValue(), bindHost, gpu, momentum, servesShard && worker == 0 ? net.params().toFloatVector() : null))
+                crc.getValue(), bindHost, gpu, momentum, startLoaded && worker == 0 ? net.params().toFloatVector() : null))
                 .iterator();
     }
 

@@ -84,7 +84,7 @@ class AeronAveragingTrainerTest {
                 AeronSetup.embedded(aeronDir)), progress).start()) {
             AeronAveragingTrainer trainer = new AeronAveragingTrainer(LocalSpark.context(), network, server, job, aeronDir,
                     train, data.trainPipeline(32, classes.size()), classes, 4, 7, Duration.ofSeconds(120), true,
-                    progress, 2, Duration.ofSeconds(60));
+                    progress, null);
             Configuration hadoop = new Configuration();
             MetricsLog metrics = new MetricsLog(new Path(tmp.toUri().toString(), "metrics.jsonl"), hadoop);
             TrainingLoop loop = new TrainingLoop(new TrainingLoop.RunInfo(3, 7, "h", "c", "fmnist"), trainer,
