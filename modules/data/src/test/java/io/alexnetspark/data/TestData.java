@@ -90,6 +90,22 @@ public final class TestData {
         return new Path[]{data.resolve("imagenet.labels.list"), data.resolve("imagenet.shortnames.list")};
     }
 
+    /**
+     * A class tree of real photos: {@code root/dog} and {@code root/cat}, each with {@code perClass}
+     * JPEGs (quality 0.9) of the photos from index {@code first}, named by {@code nameFormat} of
+     * their number (e.g. {@code "%03d.jpg"}).
+     */
+    public static Path writePetTree(Path root, int perClass, int first, String nameFormat) throws IOException {
+        for (String cls : new String[]{"dog", "cat"}) {
+            Path d = Files.createDirectories(root.resolve(cls));
+            List<BufferedImage> photos = cls.equals("dog") ? dogs() : cats();
+            for (int i = 0; i < perClass; i++) {
+                Files.write(d.resolve(String.format(java.util.Locale.ROOT, nameFormat, i)), jpeg(photos.get(first + i), 0.9f));
+            }
+        }
+        return root;
+    }
+
     /** Encodes an image as JPEG (baseline, quality 0..1). */
     public static byte[] jpeg(BufferedImage img, float quality) {
         return write(new IIOImage(img, null, null), quality);

@@ -29,15 +29,7 @@ class LocalIngestTest {
     java.nio.file.Path tmp;
 
     private java.nio.file.Path tree() throws IOException {
-        java.nio.file.Path root = tmp.resolve("pets");
-        for (String cls : new String[]{"dog", "cat"}) {
-            java.nio.file.Path d = Files.createDirectories(root.resolve(cls));
-            for (int i = 0; i < 10; i++) {
-                var img = (cls.equals("dog") ? TestData.dogs() : TestData.cats()).get(100 + i);
-                Files.write(d.resolve(i + ".jpg"), TestData.jpeg(img, 0.9f));
-            }
-        }
-        return root;
+        return TestData.writePetTree(tmp.resolve("pets"), 10, 100, "%d.jpg");
     }
 
     @Test

@@ -26,14 +26,7 @@ class ShardSizerTest {
     java.nio.file.Path tmp;
 
     private java.nio.file.Path tree() throws IOException {
-        java.nio.file.Path root = tmp.resolve("pets");
-        for (String cls : new String[]{"dog", "cat"}) {
-            java.nio.file.Path d = Files.createDirectories(root.resolve(cls));
-            for (int i = 0; i < 150; i++) {
-                var img = (cls.equals("dog") ? TestData.dogs() : TestData.cats()).get(200 + i);
-                Files.write(d.resolve(String.format("%03d.jpg", i)), TestData.jpeg(img, 0.9f));
-            }
-        }
+        java.nio.file.Path root = TestData.writePetTree(tmp.resolve("pets"), 150, 200, "%03d.jpg");
         Files.write(root.resolve("dog").resolve("zero.jpg"), new byte[0]); // skipped: takes no space
         return root;
     }
