@@ -101,8 +101,9 @@ public final class ParameterServer implements AutoCloseable {
 
     /**
      * Seeds the latest average with {@code params} as round {@code round}; the next open round is
-     * {@code round + 1}. Each shard this server runs takes its own byte range of {@code params}. Meant for before the workers start (initial parameters, or a checkpoint):
-     * pushes already collected for the open round are discarded.
+     * {@code round + 1}. Each shard this server runs takes its own byte range of {@code params}.
+     * Meant for before the workers start (initial parameters, or a checkpoint): pushes already
+     * collected for the open round are discarded.
      *
      * @param params direct buffer of the whole vector's float32 (little-endian) from its position
      */

@@ -210,13 +210,12 @@ public final class ParameterServerLauncher implements Callable<Integer> {
                 if (port == null) {
                     throw new IllegalArgumentException("missing --port (required for udp)");
                 }
-                Channel udp = Channel.udp(host, port).withTermLength(term);
-                yield shardHosts == null ? udp : udp.withShardHosts(shardHosts);
+                yield Channel.udp(host, port).withTermLength(term);
             }
             default -> throw new IllegalArgumentException("--transport must be udp or ipc, got " + transport);
         };
-        if (shardHosts != null && transport.equals("ipc")) {
-            throw new IllegalArgumentException("--shard-hosts is for udp: IPC shards all run on this host");
+        if (shardHosts != null) {
+            channel = channel.withShardHosts(shardHosts); // the channel refuses them for IPC
         }
         JobSpec job = new JobSpec(jobId, secret(env), floats, workers, shards,
                 chunkBytes == null ? JobSpec.DEFAULT_CHUNK_BYTES : chunkBytes, channel, MacAlgorithm.parse(mac));

@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -51,23 +50,18 @@ class ParameterServerLauncherTest {
         String[] wildcard = {"--floats", "1000", "--workers", "2", "--port", "41000", "--job-id", "1", "--host", "0.0.0.0"};
         assertThatThrownBy(() -> ParameterServerLauncher.parse(wildcard, Map.of(ParameterServerLauncher.SECRET_ENV, SECRET_B64)))
             .hasMessageContaining("concrete interface");
+        String[] ipcOnHosts = {"--floats", "1000", "--workers", "2", "--job-id", "1", "--transport", "ipc",
+            "--shard-hosts", "127.0.0.1"};
+        assertThatThrownBy(() -> ParameterServerLauncher.parse(ipcOnHosts, Map.of(ParameterServerLauncher.SECRET_ENV, SECRET_B64)))
+            .hasMessageContaining("shard hosts are for UDP");
     }
 
     @Test
     void standaloneServerStopsCleanlyOnSigterm() throws Exception {
         String dir = "/dev/shm/alexnet-ps-test-launcher-" + UUID.randomUUID();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("@" + Path.of(System.getProperty("alexnet.project.dir"), "conf", "jvm.options"));
-        cmd.add("-Xmx256m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ParameterServerLauncher.class.getName());
-        cmd.addAll(List.of("--floats", "1000", "--workers", "2", "--transport", "udp", "--host", "127.0.0.1",
-            "--port", String.valueOf(TestCluster.freePortRange(2)), "--job-id", "3", "--aeron-dir", dir));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put(ParameterServerLauncher.SECRET_ENV, SECRET_B64);
-        Process p = pb.start();
+        Process p = TestCluster.launcherProcess(List.of("--floats", "1000", "--workers", "2", "--transport", "udp",
+            "--host", "127.0.0.1", "--port", String.valueOf(TestCluster.freePortRange(2)), "--job-id", "3",
+            "--aeron-dir", dir)).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             StringBuilder seen = new StringBuilder();
             String line;

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -132,10 +131,10 @@ class ShardsOnSeveralHostsTest {
             for (int s = 0; s < 2; s++) {
                 String dir = "/dev/shm/alexnet-ps-test-proc" + s + "-" + UUID.randomUUID();
                 dirs.add(dir);
-                processes.add(launch(List.of("--floats", String.valueOf(FLOATS), "--workers", "2", "--shards", "2",
+                processes.add(TestCluster.launcherProcess(List.of("--floats", String.valueOf(FLOATS), "--workers", "2", "--shards", "2",
                     "--transport", "udp", "--host", HOSTS.get(s), "--shard-hosts", String.join(",", HOSTS),
                     "--serve-shards", String.valueOf(s), "--port", String.valueOf(port), "--term-length", String.valueOf(TERM),
-                    "--chunk-bytes", String.valueOf(CHUNK), "--job-id", String.valueOf(TestCluster.JOB_ID), "--aeron-dir", dir)));
+                    "--chunk-bytes", String.valueOf(CHUNK), "--job-id", String.valueOf(TestCluster.JOB_ID), "--aeron-dir", dir)).start());
             }
             for (int s = 0; s < 2; s++) {
                 String seen = awaitLine(processes.get(s), "serving until SIGTERM");
@@ -184,20 +183,6 @@ class ShardsOnSeveralHostsTest {
         } catch (java.net.SocketException e) {
             return false;
         }
-    }
-
-    private static Process launch(List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("@" + Path.of(System.getProperty("alexnet.project.dir"), "conf", "jvm.options"));
-        cmd.add("-Xmx256m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ParameterServerLauncher.class.getName());
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put(ParameterServerLauncher.SECRET_ENV, Base64.getEncoder().encodeToString(TestCluster.SECRET));
-        return pb.start();
     }
 
     /** Reads the process's output until a line containing {@code marker}; returns what was read. */

@@ -79,6 +79,20 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A standalone server ({@link ParameterServerLauncher}) as its own JVM with the project's JVM
+     * flags and this test's classpath, the job secret in its environment, stdout and stderr merged.
+     */
+    static ProcessBuilder launcherProcess(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "@" + Path.of(System.getProperty("alexnet.project.dir"), "conf", "jvm.options"), "-Xmx256m",
+            "-cp", System.getProperty("java.class.path"), ParameterServerLauncher.class.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put(ParameterServerLauncher.SECRET_ENV, java.util.Base64.getEncoder().encodeToString(SECRET));
+        return pb;
+    }
+
     /** A base port with {@code n} consecutive free UDP ports on 127.0.0.1. */
     static int freePortRange(int n) {
         for (int attempt = 0; attempt < 200; attempt++) {

@@ -81,6 +81,7 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         if (timeout.isNegative() || timeout.isZero()) {
             throw new InvalidConfigException("paramserver.round-timeout", "must be positive, got " + timeout);
         }
+        int shards = r.intAtLeast("paramserver.shards", 1);
         Placement placement = r.choice("paramserver.placement", Placement::fromConfigName);
         if (placement != Placement.DRIVER && transport.equals("ipc")) {
             throw new InvalidConfigException("paramserver.placement", placement.name().toLowerCase(Locale.ROOT)
@@ -97,14 +98,14 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
                 throw new InvalidConfigException("paramserver.secret-file",
                         "required with placement = external: the file the server was started with (--secret-file)");
             }
-            if (!shardHosts.isEmpty() && shardHosts.size() != r.intAtLeast("paramserver.shards", 1)) {
+            if (!shardHosts.isEmpty() && shardHosts.size() != shards) {
                 throw new InvalidConfigException("paramserver.shard-hosts", "one host per shard: " + shardHosts.size()
-                        + " hosts for paramserver.shards = " + r.intAtLeast("paramserver.shards", 1));
+                        + " hosts for paramserver.shards = " + shards);
             }
         }
         return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
                 r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, r.bool("job.average-momentum"), transport,
-                r.string("paramserver.host"), port, r.intAtLeast("paramserver.shards", 1),
+                r.string("paramserver.host"), port, shards,
                 quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm::parse), timeout, placement,
                 List.copyOf(shardHosts), jobId, secretFile);
     }

@@ -142,11 +142,11 @@ public final class TrainingJob {
                             : driverHost) : ts.host();
                     Channel udp = Channel.udp(host, ts.port());
                     JobSpec psJob = switch (placement) {
-                        case DRIVER -> new JobSpec(new SecureRandom().nextLong(), newSecret(), network.numParams(), ts.replicas(),
-                                ts.shards(), JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : udp);
-                        // One shard per replica, each on its executor's host (filled in by the tasks).
-                        case EXECUTORS -> new JobSpec(new SecureRandom().nextLong(), newSecret(), network.numParams(),
-                                ts.replicas(), ts.replicas(), JobSpec.DEFAULT_CHUNK_BYTES, udp);
+                        // A server of this job's own: a fresh id and secret. In the executors, one shard per
+                        // replica, each on its executor's host (filled in by the tasks).
+                        case DRIVER, EXECUTORS -> new JobSpec(new SecureRandom().nextLong(), newSecret(), network.numParams(),
+                                ts.replicas(), placement == TrainSettings.Placement.EXECUTORS ? ts.replicas() : ts.shards(),
+                                JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : udp);
                         // What the dedicated server was started with.
                         case EXTERNAL -> new JobSpec(ts.jobId(), readSecret(ts.secretFile()), network.numParams(), ts.replicas(),
                                 ts.shards(), JobSpec.DEFAULT_CHUNK_BYTES, ts.shardHosts().isEmpty() ? udp : udp.withShardHosts(ts.shardHosts()));

@@ -99,11 +99,7 @@ class TrainCommandTest {
         }
         // Where the shards run changes where the bytes go, not one bit of the result: the same two
         // epochs as the driver-hosted run above (which resumed into its second epoch).
-        float[] here = ModelSerializer.restoreComputationGraph(out.resolve("model/model.zip").toFile(), false)
-                .params().toFloatVector();
-        float[] driverHosted = ModelSerializer.restoreComputationGraph(
-                tmp.resolve("run/model/model.zip").toFile(), false).params().toFloatVector();
-        assertThat(java.util.Arrays.equals(here, driverHosted)).as("same parameters as with the server in the driver").isTrue();
+        assertSameParametersAsDriverHosted(out, tmp);
     }
 
     /**
@@ -143,11 +139,7 @@ class TrainCommandTest {
             assertThat(r.out()).contains("trained 2 epochs (AERON_AVERAGING, 2 replicas)");
             // The server saw every round: a seed round and the training rounds of each epoch, on both shards.
             assertThat(Files.readString(serverLog)).contains("ShardRoundStats[shard=0").contains("ShardRoundStats[shard=1");
-            float[] here = ModelSerializer.restoreComputationGraph(out.resolve("model/model.zip").toFile(), false)
-                    .params().toFloatVector();
-            float[] driverHosted = ModelSerializer.restoreComputationGraph(
-                    tmp.resolve("run/model/model.zip").toFile(), false).params().toFloatVector();
-            assertThat(java.util.Arrays.equals(here, driverHosted)).as("same parameters as with the server in the driver").isTrue();
+            assertSameParametersAsDriverHosted(out, tmp);
 
             // A job that does not hold the server's secret is not answered, and says so.
             Path wrong = tmp.resolve("wrong.secret");
@@ -171,6 +163,15 @@ class TrainCommandTest {
             }
         }
         assertThat(Path.of(aeronDir)).as("the dedicated server's Aeron dir is gone after SIGTERM").doesNotExist();
+    }
+
+    /** The model in {@code out} holds bit for bit the parameters of the driver-hosted run in {@code tmp/run}. */
+    private static void assertSameParametersAsDriverHosted(Path out, Path tmp) throws Exception {
+        float[] here = ModelSerializer.restoreComputationGraph(out.resolve("model/model.zip").toFile(), false)
+                .params().toFloatVector();
+        float[] driverHosted = ModelSerializer.restoreComputationGraph(
+                tmp.resolve("run/model/model.zip").toFile(), false).params().toFloatVector();
+        assertThat(java.util.Arrays.equals(here, driverHosted)).as("same parameters as with the server in the driver").isTrue();
     }
 
     /** A base port p with p .. p + 3 free on loopback (two shards' port pairs). */

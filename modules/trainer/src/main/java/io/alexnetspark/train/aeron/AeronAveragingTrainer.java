@@ -199,11 +199,6 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     public record ShardsOutsideDriver(boolean inExecutors, int quorum, Duration roundTimeout, long latestRound) {
     }
 
-    /** The latest complete averaging round. */
-    public long latestRound() {
-        return latestRound;
-    }
-
     /** What each replica reported in the last epoch. */
     public List<ReplicaResult> lastResults() {
         return lastResults;
