@@ -277,6 +277,36 @@ class IngestIntoHdfsTest {
         }
     }
 
+
+    @Test
+    void aResumedPassSkipsTheTrainedBatchesAndGivesExactlyTheRest() {
+        List<ShardSource> shards = ShardSource.fromManifest(manifest, dataset, "train");
+        List<DataSet> whole = new java.util.ArrayList<>();
+        try (ShardBatchIterator it = trainIterator(shards, 5)) {
+            it.setEpoch(2);
+            while (it.hasNext()) {
+                whole.add(it.next());
+            }
+        }
+        assertThat(whole).hasSizeGreaterThan(3);
+        try (ShardBatchIterator resumed = trainIterator(shards, 5)) {
+            resumed.setEpoch(2);
+            resumed.skipBatches(2);
+            List<DataSet> rest = new java.util.ArrayList<>();
+            while (resumed.hasNext()) {
+                rest.add(resumed.next());
+            }
+            assertThat(rest).hasSize(whole.size() - 2);
+            for (int i = 0; i < rest.size(); i++) {
+                assertThat(rest.get(i).getFeatures()).as("batch %d", i + 2).isEqualTo(whole.get(i + 2).getFeatures());
+                assertThat(rest.get(i).getLabels()).isEqualTo(whole.get(i + 2).getLabels());
+            }
+            // The skip applies to one pass: the next epoch starts at its first batch.
+            resumed.reset();
+            assertThat(resumed.epoch()).isEqualTo(3);
+            assertThat(resumed.hasNext()).isTrue();
+        }
+    }
     private static Object trainIteratorFirstLabels(List<ShardSource> shards, long seed) {
         try (ShardBatchIterator it = trainIterator(shards, seed)) {
             return it.next().getLabels().argMax(1);

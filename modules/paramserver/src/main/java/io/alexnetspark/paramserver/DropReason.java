@@ -25,5 +25,7 @@ public enum DropReason {
     /** The same chunk from the same worker twice in one round: a replay or a duplicate. */
     DUPLICATE_CHUNK,
     /** The payload holds NaN or an infinity. */
-    NOT_FINITE
+    NOT_FINITE,
+    /** More round queries waiting for an answer than the shard keeps: answered ones are enough. */
+    RATE_LIMITED
 }

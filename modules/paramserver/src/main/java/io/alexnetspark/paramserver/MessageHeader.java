@@ -12,15 +12,18 @@ import org.agrona.MutableDirectBuffer;
  * offset size field
  *  0      4   magic          0x31535041 ("APS1")
  *  4      2   version        1
- *  6      2   type           {@link #PUSH}, {@link #AVERAGE}, {@link #PULL}
+ *  6      2   type           {@link #PUSH}, {@link #AVERAGE}, {@link #PULL}, {@link #SEED},
+ *                            {@link #ROUND_QUERY}, {@link #ROUND_INFO}
  *  8      8   job id
  * 16      8   round
- * 24      8   byte offset    of the payload in the whole vector
+ * 24      8   byte offset    of the payload in the whole vector; ROUND_QUERY and ROUND_INFO: the
+ *                            query's nonce (the answer echoes it)
  * 32      4   worker id      sender (PUSH, PULL); AVERAGE: -1 ({@link #SERVER_SENDER}), or -2 for a
  *                            final chunk sent before its round closed ({@link #EARLY_SENDER})
  * 36      4   shard
- * 40      4   chunk index
- * 44      4   chunk count    chunks of this shard in this message's round
+ * 40      4   chunk index    ROUND_INFO: low half of the shard's incarnation
+ * 44      4   chunk count    chunks of this shard in this message's round; ROUND_INFO: high half
+ *                            of the incarnation
  * 48      4   payload length bytes after the header
  * 52      4   aux            AVERAGE: workers that contributed to this chunk, else 0
  * 56      4   crc32c         of the payload
@@ -43,6 +46,22 @@ public final class MessageHeader {
     public static final short AVERAGE = 2;
     /** Worker to server: send me the latest complete average of your shard. */
     public static final short PULL = 3;
+
+    /**
+     * Worker to server: one chunk of a vector that replaces the shard's latest average as round
+     * {@code round} (which must be newer than the shard's latest) once all the shard's chunks are in;
+     * the open round's pushes so far are discarded. How a job (re)starts a server that outlives its
+     * workers, without a round of identical pushes.
+     */
+    public static final short SEED = 4;
+    /** Worker to server: which round do you hold, and which incarnation are you? Header only, with a nonce. */
+    public static final short ROUND_QUERY = 5;
+    /**
+     * Server to workers: the answer to a ROUND_QUERY: the shard's latest complete round, the query's
+     * nonce, and the shard's incarnation (random per server start: a restarted server is told apart
+     * from one that merely holds the same round).
+     */
+    public static final short ROUND_INFO = 6;
 
     /** Worker id field of an AVERAGE chunk of a closed round (the latest complete average). */
     public static final int SERVER_SENDER = -1;

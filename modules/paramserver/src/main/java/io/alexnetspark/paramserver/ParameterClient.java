@@ -35,6 +35,7 @@ public final class ParameterClient implements AutoCloseable {
     private static final int IDLE = 0;
     private static final int AWAIT = 1;
     private static final int PULL = 2;
+    private static final int QUERY = 3;
     /** pullLatest asks lagging shards again after this long. */
     private static final long PULL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -65,11 +66,18 @@ public final class ParameterClient implements AutoCloseable {
     private final long[] minRound;
     private final boolean[] shardComplete;
     private final int[] pullProgress;
+    private final long[] infoRound;
+    private final long[] infoIncarnation;
+    private final boolean[] infoReceived;
+    private int infoMissing;
+    private long queryNonce;
+    private final java.security.SecureRandom nonces = new java.security.SecureRandom();
     private int mode = IDLE;
     /** Held by a call, or by the drainer between calls: one thread polls at a time. */
     private final ReentrantLock pollLock = new ReentrantLock();
     private final Thread drainer;
     private volatile boolean running = true;
+    private volatile java.util.function.BooleanSupplier abort = () -> false;
     private long awaitRound;
     private long serverAhead;
     private int chunksMissing;
@@ -107,6 +115,9 @@ public final class ParameterClient implements AutoCloseable {
         this.minRound = new long[shards];
         this.shardComplete = new boolean[shards];
         this.pullProgress = new int[shards];
+        this.infoRound = new long[shards];
+        this.infoIncarnation = new long[shards];
+        this.infoReceived = new boolean[shards];
         this.connection = AeronConnection.open(config.aeron());
         try {
             Aeron aeron = connection.aeron();
@@ -131,6 +142,15 @@ public final class ParameterClient implements AutoCloseable {
 
     public int workerId() {
         return workerId;
+    }
+
+    /**
+     * Makes every wait of this client (for an average, a PULL answer, back-pressure) end with an
+     * {@link AbortedException} soon after {@code check} turns true, instead of running to its
+     * time-out: e.g. a Spark task that was killed, whose slot the retried stage needs.
+     */
+    public void abortWhen(java.util.function.BooleanSupplier check) {
+        this.abort = java.util.Objects.requireNonNull(check, "check");
     }
 
     /** Messages this client rejected, by reason. */
@@ -161,11 +181,22 @@ public final class ParameterClient implements AutoCloseable {
 
     private RoundStats pushAndAwaitLocked(long round, ByteBuffer params) {
         ByteBuffer view = bind(params);
-        int base = params.position();
         long dropsBefore = drops.total();
         beginReceive(AWAIT, round);
         long t0 = System.nanoTime();
-        long deadline = t0 + config.ioTimeout().toNanos();
+        long bytesOut = sendVector(MessageHeader.PUSH, round, params, view);
+        long t1 = System.nanoTime();
+        awaitChunks("the average of round " + round);
+        return stats(round, t0, t1, bytesOut, dropsBefore);
+    }
+
+    /**
+     * Sends the whole vector as {@code type} chunks of {@code round}, round-robin over the shards,
+     * straight from the caller's buffer; takes what arrives meanwhile. Returns the bytes sent.
+     */
+    private long sendVector(short type, long round, ByteBuffer params, ByteBuffer view) {
+        int base = params.position();
+        long deadline = System.nanoTime() + config.ioTimeout().toNanos();
         long bytesOut = 0;
         int remaining = layout.totalChunks();
         Arrays.fill(nextChunk, 0);
@@ -181,7 +212,7 @@ public final class ParameterClient implements AutoCloseable {
                 int length = layout.chunkBytes(s, c);
                 UnsafeBuffer h = outHeaders[s];
                 if (!signed[s]) {
-                    MessageHeader.write(h, 0, MessageHeader.PUSH, job.jobId(), round, offset, workerId, s, c,
+                    MessageHeader.write(h, 0, type, job.jobId(), round, offset, workerId, s, c,
                         layout.chunkCount(s), length, 0);
                     view.limit(base + offset + length).position(base + offset);
                     codec.sign(h, view);
@@ -195,7 +226,7 @@ public final class ParameterClient implements AutoCloseable {
                     bytesOut += MessageHeader.LENGTH + length;
                     progressed = true;
                 } else if (!Offers.isTransient(result)) {
-                    throw Offers.failure(result, "worker " + workerId + " pushing round " + round + " to shard " + s);
+                    throw Offers.failure(result, "worker " + workerId + " " + sending(type, round) + " to shard " + s);
                 }
             }
             if (progressed) {
@@ -209,14 +240,139 @@ public final class ParameterClient implements AutoCloseable {
                 pollAll();
                 if (System.nanoTime() > deadline) {
                     throw new ParameterServerException("worker " + workerId + ": back-pressured for " + config.ioTimeout()
-                        + " pushing round " + round);
+                        + " " + sending(type, round) + " to " + job.channel());
+                }
+                if (abort.getAsBoolean()) {
+                    checkAbort(sending(type, round));
                 }
                 idle.idle();
             }
         }
-        long t1 = System.nanoTime();
-        awaitChunks("the average of round " + round);
-        return stats(round, t0, t1, bytesOut, dropsBefore);
+        return bytesOut;
+    }
+
+    /**
+     * Asks every shard which round it holds and which incarnation it is (header-only messages
+     * bound to a fresh nonce: an old answer cannot pass for a new one). Answers of shards that stay
+     * silent are asked for again now and then, up to the await time-out.
+     *
+     * @throws ParameterServerException if a shard does not answer in time
+     */
+    public ServerRound queryRound() {
+        pollLock.lock();
+        try {
+            return queryRoundLocked();
+        } finally {
+            mode = IDLE;
+            pollLock.unlock();
+        }
+    }
+
+    private ServerRound queryRoundLocked() {
+        queryNonce = nonces.nextLong();
+        Arrays.fill(infoReceived, false);
+        infoMissing = layout.shards();
+        mode = QUERY;
+        long deadline = System.nanoTime() + config.awaitTimeout().toNanos();
+        while (infoMissing > 0) {
+            for (int s = 0; s < layout.shards(); s++) {
+                if (!infoReceived[s]) {
+                    sendHeaderOnly(MessageHeader.ROUND_QUERY, s, queryNonce);
+                }
+            }
+            long retry = Math.min(deadline, System.nanoTime() + PULL_RETRY_NS);
+            idle.reset();
+            while (infoMissing > 0 && System.nanoTime() < retry) {
+                if (pollAll() == 0) {
+                    if (abort.getAsBoolean()) {
+                        checkAbort("waiting for the server's round");
+                    }
+                    idle.idle();
+                }
+            }
+            if (infoMissing > 0 && System.nanoTime() >= deadline) {
+                mode = IDLE;
+                throw new ParameterServerException("worker " + workerId + ": " + infoMissing + " of " + layout.shards()
+                    + " shards did not answer a round query within " + config.awaitTimeout() + " (" + job.channel() + ")");
+            }
+        }
+        mode = IDLE;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        long fingerprint = 17;
+        for (int s = 0; s < layout.shards(); s++) {
+            min = Math.min(min, infoRound[s]);
+            max = Math.max(max, infoRound[s]);
+            fingerprint = fingerprint * 0x9E3779B97F4A7C15L + infoIncarnation[s];
+        }
+        return new ServerRound(min, min == max, fingerprint);
+    }
+
+    /**
+     * Replaces the server's latest average with {@code params} as round {@code round}, which must be
+     * newer than any round the server holds (a round number is never used twice); the pushes of its
+     * open round so far are discarded. Returns once every shard holds it.
+     *
+     * @throws ParameterServerException if the server already holds a newer round, or does not confirm in time
+     */
+    public void seed(long round, ByteBuffer params) {
+        pollLock.lock();
+        try {
+            ByteBuffer view = bind(params);
+            ServerRound before = queryRoundLocked();
+            if (before.latestRound() >= round) {
+                throw new ParameterServerException("worker " + workerId + ": cannot seed round " + round
+                    + ": the server already holds round " + before.latestRound() + " (a round number is never used twice)");
+            }
+            mode = IDLE; // what arrives while sending is not for us
+            sendVector(MessageHeader.SEED, round, params, view);
+            long deadline = System.nanoTime() + config.awaitTimeout().toNanos();
+            while (true) {
+                ServerRound now = queryRoundLocked();
+                if (now.agree() && now.latestRound() == round) {
+                    return;
+                }
+                if (now.latestRound() > round) {
+                    throw new ParameterServerException("worker " + workerId + ": cannot seed round " + round
+                        + ": the server already holds round " + now.latestRound());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ParameterServerException("worker " + workerId + ": the server did not take the seed of round "
+                        + round + " within " + config.awaitTimeout() + " (it holds round " + now.latestRound() + ")");
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ParameterServerException("interrupted while seeding", e);
+                }
+            }
+        } finally {
+            mode = IDLE;
+            pollLock.unlock();
+        }
+    }
+
+    private void sendHeaderOnly(short type, int shard, long nonce) {
+        UnsafeBuffer h = outHeaders[shard];
+        MessageHeader.write(h, 0, type, job.jobId(), -1, nonce, workerId, shard, 0, 0, 0, 0);
+        codec.sign(h, null);
+        long deadline = System.nanoTime() + config.ioTimeout().toNanos();
+        while (true) {
+            long result = publications[shard].offer(h, 0, MessageHeader.LENGTH);
+            if (result > 0) {
+                return;
+            }
+            if (!Offers.isTransient(result)) {
+                throw Offers.failure(result, "worker " + workerId + " sending a round query to shard " + shard);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ParameterServerException("worker " + workerId + ": back-pressured for " + config.ioTimeout()
+                    + " sending a round query to shard " + shard);
+            }
+            pollAll();
+            idle.idle();
+        }
     }
 
     /**
@@ -357,15 +513,20 @@ public final class ParameterClient implements AutoCloseable {
             int n = pollAll();
             if (serverAhead >= 0) {
                 mode = IDLE;
-                throw new ParameterServerException("worker " + workerId + ": the server already completed round " + serverAhead
-                    + " while this worker awaited round " + awaitRound + "; pullLatest() and resume from there");
+                throw new RoundPassedException("worker " + workerId + ": the server already completed round " + serverAhead
+                    + " while this worker awaited round " + awaitRound + "; pullLatest() and resume from there",
+                    awaitRound, serverAhead);
             }
             if (n == 0) {
                 long now = System.nanoTime();
                 if (now > deadline) {
+                    String missing = missingShards();
                     mode = IDLE;
                     throw new ParameterServerException("worker " + workerId + ": no complete answer for " + what + " within "
-                        + config.awaitTimeout());
+                        + config.awaitTimeout() + " from " + job.channel() + " (" + missing + ")");
+                }
+                if (abort.getAsBoolean()) {
+                    checkAbort("waiting for " + what); // the message is built only when it is thrown
                 }
                 if (now > until) {
                     return;
@@ -394,9 +555,36 @@ public final class ParameterClient implements AutoCloseable {
                 throw new ParameterServerException("worker " + workerId + ": back-pressured for " + config.ioTimeout()
                     + " sending PULL to shard " + shard);
             }
+            if (abort.getAsBoolean()) {
+                checkAbort("sending PULL to shard " + shard);
+            }
             pollAll();
             idle.idle();
         }
+    }
+
+    private static String sending(short type, long round) {
+        return (type == MessageHeader.SEED ? "seeding" : "pushing") + " round " + round;
+    }
+
+    private void checkAbort(String what) {
+        if (abort.getAsBoolean()) {
+            mode = IDLE;
+            throw new AbortedException("worker " + workerId + ": stopped " + what + ": its owner gave up");
+        }
+    }
+
+    /** Which shards still owe chunks, for a time-out's message. */
+    private String missingShards() {
+        StringBuilder b = new StringBuilder();
+        for (int s = 0; s < layout.shards(); s++) {
+            int missing = mode == PULL ? (shardComplete[s] ? 0 : 1) : layout.chunkCount(s) - receivedCount[s];
+            if (missing > 0) {
+                b.append(b.length() == 0 ? "" : ", ").append("shard ").append(s)
+                    .append(mode == PULL ? " has not answered" : " owes " + missing + " of " + layout.chunkCount(s) + " chunks");
+            }
+        }
+        return b.length() == 0 ? "nothing missing" : b.toString();
     }
 
     private int pollAll() {
@@ -425,6 +613,13 @@ public final class ParameterClient implements AutoCloseable {
         DirectBuffer view = inbound.arrayBacked(buffer, offset, length);
         int at = view == buffer ? offset : 0;
         DropReason reason = codec.checkFrame(view, at, length, header);
+        if (reason == null && header.type() == MessageHeader.ROUND_INFO) {
+            onRoundInfo(shard, view, at);
+            return;
+        }
+        if (reason == null && mode == QUERY && header.type() == MessageHeader.AVERAGE) {
+            return; // averages for the others while this worker asks for the round
+        }
         if (reason == null && header.type() != MessageHeader.AVERAGE) {
             reason = DropReason.UNEXPECTED_TYPE;
         }
@@ -504,6 +699,26 @@ public final class ParameterClient implements AutoCloseable {
         int contributors = header.aux();
         minContributors = Math.min(minContributors, contributors);
         maxContributors = Math.max(maxContributors, contributors);
+    }
+
+    /** A shard's answer to a round query: taken when it answers this client's current query, and authentic. */
+    private void onRoundInfo(int shard, DirectBuffer view, int at) {
+        if (mode != QUERY || header.byteOffset() != queryNonce || infoReceived[shard]) {
+            return; // an answer to another worker's query (they go to every worker), or a late one
+        }
+        if (header.shard() != shard || header.payloadLength() != 0 || header.workerId() != MessageHeader.SERVER_SENDER) {
+            drops.increment(DropReason.OUT_OF_RANGE);
+            return;
+        }
+        DropReason reason = codec.checkIntegrity(view, at, header);
+        if (reason != null) {
+            drops.increment(reason);
+            return;
+        }
+        infoRound[shard] = header.round();
+        infoIncarnation[shard] = (header.chunkIndex() & 0xFFFFFFFFL) | ((long) header.chunkCount() << 32);
+        infoReceived[shard] = true;
+        infoMissing--;
     }
 
     /** PULL mode: a shard's answer is complete (or no longer). {@link #chunksMissing} counts incomplete shards. */

@@ -47,6 +47,8 @@ public final class ParameterServer implements AutoCloseable {
     private final List<ShardServer> shards = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private AeronConnection connection;
+    /** Random per start: what a ROUND_INFO carries so that a restarted server is told apart. */
+    private final long incarnation = new java.security.SecureRandom().nextLong();
 
     /**
      * @param config        the configuration
@@ -79,7 +81,7 @@ public final class ParameterServer implements AutoCloseable {
                     throw new IllegalArgumentException("chunk of " + layout.maxChunkBytes() + " bytes exceeds the max message length "
                         + pub.maxMessageLength());
                 }
-                shards.add(new ShardServer(s, config, sub, pub, drops, statsListener));
+                shards.add(new ShardServer(s, config, sub, pub, drops, statsListener, incarnation));
             }
             for (ShardServer shard : shards) {
                 // Default: spin briefly, then park up to 100 us: responsive under load, near idle between
@@ -181,6 +183,16 @@ public final class ParameterServer implements AutoCloseable {
                 throw new ParameterServerException("interrupted", e);
             }
         }
+    }
+
+    /** Payload bytes pushed for the open round so far, over this server's shards. */
+    public long openRoundBytes() {
+        return started().stream().mapToLong(ShardServer::openRoundBytes).sum();
+    }
+
+    /** This server's incarnation: random per instance, reported to round queries. */
+    public long incarnation() {
+        return incarnation;
     }
 
     /** Rejected messages by reason, over all shards. */

@@ -69,6 +69,7 @@ final class ShardServer implements Agent, FragmentHandler {
     private volatile long latestRound = -1;
 
     private final UnsafeBuffer outHeader = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
+    private final UnsafeBuffer infoHeader = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
 
     // Round being collected.
@@ -107,9 +108,24 @@ final class ShardServer implements Agent, FragmentHandler {
     private long sendBytes;
     private long warnedRound = Long.MIN_VALUE;
 
+    private final long incarnation;
+    /** Payload bytes pushed for the open round so far (read by other threads: monitoring and tests). */
+    private volatile long openRoundBytes;
+    // A SEED being collected (allocated at the first SEED: most servers are never seeded this way).
+    private UnsafeBuffer seedBuffer;
+    private boolean[] seedReceived;
+    private int seedChunks;
+    private long seedRound = Long.MIN_VALUE;
+    // Round queries to answer (their nonces), FIFO.
+    private static final int MAX_QUERIES = 64;
+    private final long[] queryNonces = new long[MAX_QUERIES];
+    private int queryHead;
+    private int queryCount;
+
     ShardServer(int shard, ServerConfig config, Subscription subscription, Publication publication, DropCounters drops,
-                Consumer<ShardRoundStats> statsListener) {
+                Consumer<ShardRoundStats> statsListener, long incarnation) {
         this.shard = shard;
+        this.incarnation = incarnation;
         this.job = config.job();
         this.layout = job.layout();
         this.chunkCount = layout.chunkCount(shard);
@@ -143,6 +159,7 @@ final class ShardServer implements Agent, FragmentHandler {
     @Override
     public int doWork() {
         int work = runCommands();
+        work += maybeApplySeed();
         long now = System.nanoTime();
         // Close before polling too: once every chunk of the round went out early, a worker may push
         // the next round at once, and that push must find the round closed (not a FUTURE_ROUND).
@@ -155,6 +172,10 @@ final class ShardServer implements Agent, FragmentHandler {
 
     long latestRound() {
         return latestRound;
+    }
+
+    long openRoundBytes() {
+        return openRoundBytes;
     }
 
     /** Runs {@code task} on the agent thread; the caller waits via the returned future. */
@@ -175,10 +196,15 @@ final class ShardServer implements Agent, FragmentHandler {
             latestLock.unlock();
         }
         accumulator.reset();
+        openRoundBytes = 0;
         java.util.Arrays.fill(latestAux, 0);
         firstPushNs = -1;
         averageNs = 0;
         statsRound = -1;
+        seedChunks = 0;
+        if (seedReceived != null) {
+            java.util.Arrays.fill(seedReceived, false);
+        }
     }
 
     /**
@@ -218,9 +244,9 @@ final class ShardServer implements Agent, FragmentHandler {
         DropReason reason = codec.checkFrame(view, at, length, header);
         if (reason == null) {
             short type = header.type();
-            if (type == MessageHeader.PUSH) {
+            if (type == MessageHeader.PUSH || type == MessageHeader.SEED) {
                 reason = checkPushShape();
-            } else if (type == MessageHeader.PULL) {
+            } else if (type == MessageHeader.PULL || type == MessageHeader.ROUND_QUERY) {
                 reason = checkPullShape();
             } else {
                 reason = DropReason.UNEXPECTED_TYPE;
@@ -231,10 +257,12 @@ final class ShardServer implements Agent, FragmentHandler {
         }
         if (reason == null && header.type() == MessageHeader.PUSH) {
             reason = checkRound();
-            if (reason == DropReason.STALE_ROUND && header.round() == latestRound
-                && header.chunkIndex() == chunkCount - 1) {
-                // A late worker finished pushing the round that just closed without it: send that
-                // average once more so its pushAndAwait completes (the push itself is dropped).
+            if (reason == DropReason.STALE_ROUND && header.chunkIndex() == chunkCount - 1) {
+                // A late worker finished pushing a round that closed without it (by quorum): send the
+                // latest average once more, so that its pushAndAwait completes (the round it pushed
+                // for) or learns that the server moved on and adopts the newer one (the push itself is
+                // dropped). Without this, a worker more than one round behind would wait for a round
+                // that nobody sends any more.
                 pullPending = true;
             }
             if (reason == null && !finite.allFinite(view, header.payloadOffset(), header.payloadLength())) {
@@ -249,15 +277,88 @@ final class ShardServer implements Agent, FragmentHandler {
             pullPending = true;
             return;
         }
+        if (header.type() == MessageHeader.ROUND_QUERY) {
+            if (queryCount == MAX_QUERIES) {
+                drops.increment(DropReason.RATE_LIMITED);
+                return;
+            }
+            queryNonces[(queryHead + queryCount++) % MAX_QUERIES] = header.byteOffset();
+            return;
+        }
+        if (header.type() == MessageHeader.SEED) {
+            reason = collectSeed(view);
+            if (reason != null) {
+                drops.increment(reason);
+            }
+            return;
+        }
         long t0 = System.nanoTime();
         if (firstPushNs < 0) {
             firstPushNs = t0;
         }
         int chunk = header.chunkIndex();
+        openRoundBytes += header.payloadLength();
         if (accumulator.add(header.workerId(), chunk, view, header.payloadOffset(), header.payloadLength(), next)) {
             averageNs += System.nanoTime() - t0;
             enqueue(latestRound + 1, chunk, job.workers(), true);
         }
+    }
+
+    /** One validated SEED chunk: kept aside until the shard has all of them (see {@link #maybeApplySeed}). */
+    private DropReason collectSeed(DirectBuffer view) {
+        long round = header.round();
+        if (round <= latestRound || round < seedRound) {
+            return DropReason.STALE_ROUND; // a round number is never used twice
+        }
+        if (!finite.allFinite(view, header.payloadOffset(), header.payloadLength())) {
+            return DropReason.NOT_FINITE;
+        }
+        if (seedBuffer == null) {
+            seedBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(layout.shardBytes(shard)).order(ByteOrder.LITTLE_ENDIAN));
+            seedReceived = new boolean[chunkCount];
+        }
+        if (round > seedRound) {
+            // A newer seed replaces one still being collected.
+            seedRound = round;
+            java.util.Arrays.fill(seedReceived, false);
+            seedChunks = 0;
+        }
+        int chunk = header.chunkIndex();
+        if (seedReceived[chunk]) {
+            return DropReason.DUPLICATE_CHUNK;
+        }
+        seedBuffer.putBytes(layout.chunkOffsetInShard(chunk), view, header.payloadOffset(), header.payloadLength());
+        seedReceived[chunk] = true;
+        seedChunks++;
+        return null;
+    }
+
+    /**
+     * A complete SEED becomes the latest average, and the open round's pushes so far are dropped;
+     * not while an average is being sent (those read the buffers it replaces).
+     */
+    private int maybeApplySeed() {
+        if (seedBuffer == null || seedChunks < chunkCount || pulling || queueSize > 0) {
+            return 0;
+        }
+        latestLock.lock();
+        try {
+            latest.putBytes(0, seedBuffer, 0, layout.shardBytes(shard));
+            latestRound = seedRound;
+        } finally {
+            latestLock.unlock();
+        }
+        LOG.info("shard {}: seeded with round {}{}", shard, seedRound,
+            accumulator.activeWorkers() > 0 ? " (dropping " + accumulator.activeWorkers() + " workers' pushes of the open round)" : "");
+        accumulator.reset();
+        openRoundBytes = 0;
+        java.util.Arrays.fill(latestAux, 0);
+        firstPushNs = -1;
+        averageNs = 0;
+        statsRound = -1;
+        seedChunks = 0;
+        java.util.Arrays.fill(seedReceived, false);
+        return 1;
     }
 
     private DropReason checkPushShape() {
@@ -345,6 +446,7 @@ final class ShardServer implements Agent, FragmentHandler {
         statsBytesIn = accumulator.bytesIn();
         // A fast worker may push the next round while slow ones still read this average.
         accumulator.reset();
+        openRoundBytes = 0;
         firstPushNs = -1;
         averageNs = 0;
         // A pending PULL stays pending: chunks sent early are not a PULL answer (see EARLY_SENDER).
@@ -356,7 +458,7 @@ final class ShardServer implements Agent, FragmentHandler {
 
     /** Offers up to {@link #CHUNKS_PER_CYCLE} chunks (a PULL answer in progress first, then the queue); never blocks. */
     private int send() {
-        int work = 0;
+        int work = answerQueries();
         while (work < CHUNKS_PER_CYCLE) {
             if (!pulling && queueSize == 0 && pullPending) {
                 pullPending = false;
@@ -423,6 +525,28 @@ final class ShardServer implements Agent, FragmentHandler {
             }
             if (result != Publication.NOT_CONNECTED) {
                 throw Offers.failure(result, "shard " + shard + " sending an average");
+            }
+        }
+        return work;
+    }
+
+    /** Answers the waiting round queries (header-only ROUND_INFO messages); never blocks. */
+    private int answerQueries() {
+        int work = 0;
+        while (queryCount > 0) {
+            // Its own header buffer: outHeader may hold a signed chunk header whose offer is being retried.
+            MessageHeader.write(infoHeader, 0, MessageHeader.ROUND_INFO, job.jobId(), latestRound, queryNonces[queryHead],
+                MessageHeader.SERVER_SENDER, shard, (int) incarnation, (int) (incarnation >>> 32), 0, 0);
+            codec.sign(infoHeader, null);
+            long result = publication.offer(infoHeader, 0, MessageHeader.LENGTH);
+            if (result > 0 || result == Publication.NOT_CONNECTED) {
+                queryHead = (queryHead + 1) % MAX_QUERIES;
+                queryCount--;
+                work++;
+            } else if (Offers.isTransient(result)) {
+                return work;
+            } else {
+                throw Offers.failure(result, "shard " + shard + " answering a round query");
             }
         }
         return work;

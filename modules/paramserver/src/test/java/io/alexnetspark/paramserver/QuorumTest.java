@@ -1,6 +1,7 @@
 package io.alexnetspark.paramserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -135,6 +136,38 @@ class QuorumTest {
             ByteBuffer onServer = TestVectors.direct(FLOATS);
             assertThat(cluster.server.latestAverage(onServer, Duration.ofSeconds(5))).isZero();
             assertThat(TestVectors.firstDifference(onServer, expected)).isEqualTo(-1);
+        }
+    }
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"UDP"})
+    void aWorkerRoundsBehindLearnsThatTheServerMovedOnAndAdoptsTheNewestAverage(Channel.Transport transport) throws Exception {
+        try (TestCluster cluster = new TestCluster(transport, FLOATS, 3, 2, 2, CHUNK, Duration.ofMillis(100), 4 * 1024 * 1024)) {
+            ParameterClient w0 = cluster.client(0);
+            ParameterClient w1 = cluster.client(1);
+            ParameterClient straggler = cluster.client(2);
+            ByteBuffer p0 = TestVectors.random(FLOATS, 1);
+            ByteBuffer p1 = TestVectors.random(FLOATS, 2);
+            for (long round = 0; round < 2; round++) {
+                long r = round;
+                CompletableFuture<RoundStats> f1 = CompletableFuture.supplyAsync(() -> w1.pushAndAwait(r, p1));
+                w0.pushAndAwait(r, p0);
+                f1.get(30, TimeUnit.SECONDS);
+            }
+            ByteBuffer expected = TestVectors.copy(p0); // both hold round 1's average now
+            assertThat(cluster.server.latestRound()).isEqualTo(1);
+
+            // Two rounds behind: its push of round 0 is stale, and no average of round 0 is coming any
+            // more. The server answers with its latest, so the worker learns at once, not at a time-out.
+            ByteBuffer p2 = TestVectors.random(FLOATS, 3);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> straggler.pushAndAwait(0, p2)).isInstanceOfSatisfying(RoundPassedException.class, e -> {
+                assertThat(e.awaited()).isZero();
+                assertThat(e.serverRound()).isEqualTo(1);
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            RoundStats adopted = straggler.pullLatest(p2);
+            assertThat(adopted.round()).isEqualTo(1);
+            assertThat(TestVectors.firstDifference(p2, expected)).isEqualTo(-1);
         }
     }
 }

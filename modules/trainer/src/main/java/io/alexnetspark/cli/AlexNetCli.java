@@ -43,6 +43,13 @@ public final class AlexNetCli implements Runnable {
                 err.flush();
                 return EXIT_USAGE;
             }
+            if (e instanceof io.alexnetspark.train.aeron.EpochFailedException) {
+                // The message says what failed and what to do; the stack trace is in the log.
+                org.slf4j.LoggerFactory.getLogger(AlexNetCli.class).error("training failed", e);
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
             throw e;
         });
         return cli;

@@ -10,7 +10,13 @@ public interface EpochTrainer extends AutoCloseable {
 
     /** What one epoch of training measured. */
     record EpochStats(double meanLoss, long images, double seconds, double averagingSeconds, int replicas,
-                      int globalBatch) {
+                      int globalBatch, java.util.List<io.alexnetspark.train.EpochAttempt> attempts, int replicaResets,
+                      int missedRounds) {
+
+        /** An epoch of one attempt that went through, with nothing reset or missed. */
+        public EpochStats(double meanLoss, long images, double seconds, double averagingSeconds, int replicas, int globalBatch) {
+            this(meanLoss, images, seconds, averagingSeconds, replicas, globalBatch, java.util.List.of(), 0, 0);
+        }
     }
 
     /** The network whose parameters the trainer reads and updates (the driver's copy). */

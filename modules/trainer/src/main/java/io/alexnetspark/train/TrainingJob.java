@@ -4,6 +4,8 @@ import io.alexnetspark.spark.AlexNetKryoRegistrator;
 import io.alexnetspark.train.aeron.AeronAveragingTrainer;
 import io.alexnetspark.train.aeron.ExternalServer;
 import io.alexnetspark.train.aeron.RoundProgress;
+import io.alexnetspark.train.aeron.ServerPlacement;
+import io.alexnetspark.train.aeron.SparkSlots;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import io.alexnetspark.data.config.DataConfig;
@@ -13,11 +15,8 @@ import io.alexnetspark.data.pipeline.PipelineSettings;
 import io.alexnetspark.data.pipeline.ShardSource;
 import io.alexnetspark.model.config.InvalidConfigException;
 import io.alexnetspark.model.config.JobSettings;
-import io.alexnetspark.paramserver.AeronSetup;
 import io.alexnetspark.paramserver.Channel;
 import io.alexnetspark.paramserver.JobSpec;
-import io.alexnetspark.paramserver.ParameterServer;
-import io.alexnetspark.paramserver.ServerConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -41,13 +40,11 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The driver side of one training run, shared by {@code train} and {@code retrain}: reads the
@@ -129,43 +126,15 @@ public final class TrainingJob {
                     ? new SparkShardEvaluator(sc, val, evalPipeline, classes, sc.defaultParallelism())
                     : new ShardEvaluator(val, evalPipeline, classes);
 
-            ParameterServer server = null;
             EpochTrainer trainer;
             switch (ts.syncMode()) {
                 case AERON_AVERAGING -> {
-                    boolean local = sc.master().startsWith("local");
-                    TrainSettings.Placement placement = ts.placement();
-                    boolean ipc = placement == TrainSettings.Placement.DRIVER
-                            && (ts.transport().equals("ipc") || (ts.transport().equals("auto") && local));
-                    String driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
-                    String host = ts.host().isBlank() ? (placement == TrainSettings.Placement.EXTERNAL ? ts.shardHosts().get(0)
-                            : driverHost) : ts.host();
-                    Channel udp = Channel.udp(host, ts.port());
-                    JobSpec psJob = switch (placement) {
-                        // A server of this job's own: a fresh id and secret. In the executors, one shard per
-                        // replica, each on its executor's host (filled in by the tasks).
-                        case DRIVER, EXECUTORS -> new JobSpec(new SecureRandom().nextLong(), newSecret(), network.numParams(),
-                                ts.replicas(), placement == TrainSettings.Placement.EXECUTORS ? ts.replicas() : ts.shards(),
-                                JobSpec.DEFAULT_CHUNK_BYTES, ipc ? Channel.ipc() : udp);
-                        // What the dedicated server was started with.
-                        case EXTERNAL -> new JobSpec(ts.jobId(), readSecret(ts.secretFile()), network.numParams(), ts.replicas(),
-                                ts.shards(), JobSpec.DEFAULT_CHUNK_BYTES, ts.shardHosts().isEmpty() ? udp : udp.withShardHosts(ts.shardHosts()));
-                    };
-                    psJob = psJob.withMac(ts.mac());
                     RoundProgress rounds = new RoundProgress(System.err, job.recipe().epochs());
-                    String aeronDir = (Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"))
-                            + "/alexnet-ps-" + UUID.randomUUID();
-                    AeronAveragingTrainer.ShardsOutsideDriver outside = switch (placement) {
-                        case DRIVER -> null;
-                        case EXECUTORS -> new AeronAveragingTrainer.ShardsOutsideDriver(true, ts.quorum(), ts.roundTimeout(), 0);
-                        case EXTERNAL -> new AeronAveragingTrainer.ShardsOutsideDriver(false, ts.quorum(), ts.roundTimeout(),
-                                ExternalServer.latestRound(psJob, driverHost, ts.roundTimeout()));
-                    };
-                    server = placement != TrainSettings.Placement.DRIVER ? null : new ParameterServer(new ServerConfig(psJob,
-                            ts.quorum(), ts.roundTimeout(), AeronSetup.embedded(aeronDir)), rounds).start();
-                    trainer = new AeronAveragingTrainer(sc, network, server, psJob, ipc ? aeronDir : null, train,
-                            trainPipeline, classes, ts.tau(), job.recipe().seed(), ts.roundTimeout().multipliedBy(2),
-                            ts.averageMomentum(), rounds, outside);
+                    ServerPlacement placement = serverPlacement(ts, network.numParams(), sc);
+                    trainer = new AeronAveragingTrainer(sc, network, placement,
+                            new AeronAveragingTrainer.Input(train, trainPipeline, classes, job.recipe().seed()),
+                            new AeronAveragingTrainer.Averaging(ts.tau(), ts.roundTimeout().multipliedBy(2), ts.averageMomentum()),
+                            ts.replicas(), ts.recovery(), rounds, SparkSlots.of(sc.sc()));
                 }
                 case SPARK_AVERAGING -> trainer = new Dl4jMasterTrainer(sc, network,
                         new ParameterAveragingTrainingMaster.Builder(batch).batchSizePerWorker(batch)
@@ -188,7 +157,7 @@ public final class TrainingJob {
                 }
                 default -> throw new IllegalStateException(ts.syncMode().toString());
             }
-            try (ParameterServer closeServer = server; EpochTrainer closeTrainer = trainer) {
+            try (EpochTrainer closeTrainer = trainer) {
                 new TrainingLoop(run, trainer, evaluator, job.recipe().newPolicy(), checkpoints, metrics, System.err)
                         .run(resumed.map(CheckpointStore.Loaded::state));
 
@@ -227,11 +196,35 @@ public final class TrainingJob {
                 .flatMap(new ShardDataSets(pipeline, classes, epoch));
     }
 
-    /** A fresh per-job secret for a server this job starts itself. */
-    private static byte[] newSecret() {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        return secret;
+    /**
+     * Where this run's parameter server is, from {@code paramserver.*}: the one place the three
+     * placements are told apart before the trainer takes over.
+     */
+    private static ServerPlacement serverPlacement(TrainSettings ts, long floats, JavaSparkContext sc) {
+        boolean local = sc.master().startsWith("local");
+        TrainSettings.Placement placement = ts.placement();
+        boolean ipc = placement == TrainSettings.Placement.DRIVER
+                && (ts.transport().equals("ipc") || (ts.transport().equals("auto") && local));
+        String driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
+        String host = ts.host().isBlank() ? (placement == TrainSettings.Placement.EXTERNAL ? ts.shardHosts().get(0)
+                : driverHost) : ts.host();
+        Channel udp = Channel.udp(host, ts.port());
+        ServerPlacement.Quorum quorum = new ServerPlacement.Quorum(ts.replicas(), ts.quorum(), ts.roundTimeout());
+        return switch (placement) {
+            // A server of this job's own: a fresh id and secret for every incarnation. In the executors,
+            // one shard per replica, each on its executor's host (filled in by the tasks).
+            case DRIVER -> new ServerPlacement.InDriver(new ServerPlacement.JobTemplate(floats, ts.shards(),
+                    ipc ? Channel.ipc() : udp, ts.mac()), ipc, quorum);
+            case EXECUTORS -> new ServerPlacement.InExecutors(new ServerPlacement.JobTemplate(floats, ts.replicas(), udp,
+                    ts.mac()), quorum);
+            // What the dedicated server was started with.
+            case EXTERNAL -> {
+                JobSpec psJob = new JobSpec(ts.jobId(), readSecret(ts.secretFile()), floats, ts.replicas(), ts.shards(),
+                        JobSpec.DEFAULT_CHUNK_BYTES, ts.shardHosts().isEmpty() ? udp : udp.withShardHosts(ts.shardHosts()))
+                        .withMac(ts.mac());
+                yield new ServerPlacement.External(psJob, ExternalServer.latestRound(psJob, driverHost, ts.roundTimeout()));
+            }
+        };
     }
 
     /** The secret of a dedicated server, from the file it was started with ({@code --secret-file}). */

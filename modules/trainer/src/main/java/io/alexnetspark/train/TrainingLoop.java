@@ -48,6 +48,22 @@ public final class TrainingLoop {
      *
      * @return the epoch count reached
      */
+    /** What the progress line adds when an epoch needed more than one attempt, fewer replicas, or resets. */
+    static String recoveryNote(EpochMetrics m) {
+        StringBuilder b = new StringBuilder();
+        if (m.failedAttempts() > 0) {
+            b.append(String.format(Locale.ROOT, "  (%d attempts: %d failed, %.1f s lost; %d replicas)", m.attempts().size(),
+                    m.failedAttempts(), m.recoverySeconds(), m.replicas()));
+        }
+        if (m.replicaResets() > 0) {
+            b.append("  (").append(m.replicaResets()).append(" replica resets after NaN/Inf)");
+        }
+        if (m.missedRounds() > 0) {
+            b.append("  (").append(m.missedRounds()).append(" rounds missed by stragglers)");
+        }
+        return b.toString();
+    }
+
     public int run(Optional<CheckpointState> resumed) throws Exception {
         int start = resumed.map(CheckpointState::epoch).orElse(0);
         long rounds = resumed.map(CheckpointState::round).orElse(0L);
@@ -74,14 +90,15 @@ public final class TrainingLoop {
                     plateauState, run.configHash(), run.config(), run.manifestId(), null));
             EpochMetrics m = new EpochMetrics(epoch + 1, stats.meanLoss(), val.loss(), val.top1Error(), val.top5Error(), lr,
                     stats.images() / stats.seconds(), stats.averagingSeconds(), epochSeconds, stats.replicas(),
-                    stats.globalBatch());
+                    stats.globalBatch(), stats.images(), stats.attempts(), stats.replicaResets(), stats.missedRounds());
             metrics.append(m);
 
             double elapsed = (System.nanoTime() - runStart) / 1e9;
             long eta = Math.round(elapsed / (epoch + 1 - start) * (run.epochs() - epoch - 1));
-            progress.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val top-1 %.2f%% top-5 %.2f%%  %.1f img/s  lr %.2g  ETA %s%n",
+            progress.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val top-1 %.2f%% top-5 %.2f%%  %.1f img/s  lr %.2g  ETA %s%s%n",
                     epoch + 1, run.epochs(), stats.meanLoss(), 100 * val.top1Error(), 100 * val.top5Error(),
-                    m.imagesPerSecond(), lr, Duration.ofSeconds(eta).toString().substring(2).toLowerCase(Locale.ROOT));
+                    m.imagesPerSecond(), lr, Duration.ofSeconds(eta).toString().substring(2).toLowerCase(Locale.ROOT),
+                    recoveryNote(m));
             progress.flush();
         }
         return run.epochs();

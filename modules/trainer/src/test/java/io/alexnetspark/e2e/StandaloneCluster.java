@@ -21,7 +21,12 @@ import java.util.Map;
 final class StandaloneCluster implements AutoCloseable {
 
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> named = new java.util.HashMap<>();
     private final Path logs;
+    private final String classpath;
+    private final String jvmOptions;
+    private final Map<String, String> env;
+    private final Path dir;
     final int masterPort;
     final Path workDir;
 
@@ -37,34 +42,69 @@ final class StandaloneCluster implements AutoCloseable {
                 Files.createSymbolicLink(link, source);
             }
         }
-        Path gpus = dir.resolve("fake-gpus.sh");
-        Files.writeString(gpus, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"0\", \"1\"]}'\n");
-        gpus.toFile().setExecutable(true);
-
         logs = Files.createDirectories(logDir);
-        workDir = Files.createDirectories(logDir.resolve("worker-work"));
-        try (var old = Files.walk(workDir)) {
-            for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!p.equals(workDir)) {
-                    Files.delete(p);
+        // What an earlier run of the test left: the Workers' folders and the cluster's logs (appended to).
+        try (var old = Files.list(logs)) {
+            for (Path p : old.toList()) {
+                String f = p.getFileName().toString();
+                if (f.endsWith("-work") || f.equals("master.log") || (f.startsWith("worker") && f.endsWith(".log"))) {
+                    try (var tree = Files.walk(p)) {
+                        for (Path q : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(q);
+                        }
+                    }
                 }
             }
         }
+        workDir = Files.createDirectories(logDir.resolve("worker-work"));
         masterPort = freePort();
-        String cp = String.join(":", classpath);
-        String jvmOptions = "@" + project.resolve("conf/jvm.options");
-        Map<String, String> env = Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.12",
+        this.classpath = String.join(":", classpath);
+        this.jvmOptions = "@" + project.resolve("conf/jvm.options");
+        this.env = Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.12",
                 "SPARK_LOCAL_IP", "127.0.0.1", "SPARK_LOCAL_HOSTNAME", "127.0.0.1");
+        this.dir = dir;
 
-        start("master", env, List.of("java", jvmOptions, "-Xmx512m", "-cp", cp, "org.apache.spark.deploy.master.Master",
+        start("master", List.of("java", jvmOptions, "-Xmx512m", "-cp", this.classpath, "org.apache.spark.deploy.master.Master",
                 "--host", "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(freePort())));
         awaitLog("master", "I have been elected leader", Duration.ofMinutes(2));
-        start("worker", env, List.of("java", jvmOptions, "-Xmx512m",
-                "-Dspark.worker.resource.gpu.amount=2", "-Dspark.worker.resource.gpu.discoveryScript=" + gpus,
-                "-cp", cp, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-                "--cores", Integer.toString(workerCores), "--memory", workerMemory, "--work-dir", workDir.toString(),
+        startWorker("worker", workerCores, workerMemory, 2);
+    }
+
+    /**
+     * Starts a Worker (its own JVM) offering {@code gpus} fake GPU addresses ("0", "1", ...), and
+     * waits until it registered with the Master.
+     */
+    void startWorker(String name, int cores, String memory, int gpus) throws Exception {
+        Path script = dir.resolve("fake-gpus-" + gpus + ".sh");
+        StringBuilder addresses = new StringBuilder();
+        for (int g = 0; g < gpus; g++) {
+            addresses.append(g == 0 ? "" : ", ").append("\"").append(g).append("\"");
+        }
+        Files.writeString(script, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [" + addresses + "]}'\n");
+        script.toFile().setExecutable(true);
+        Path work = Files.createDirectories(name.equals("worker") ? workDir : workDir.resolveSibling(name + "-work"));
+        int logLines = lineCount(name);
+        start(name, List.of("java", jvmOptions, "-Xmx512m",
+                "-Dspark.worker.resource.gpu.amount=" + gpus, "-Dspark.worker.resource.gpu.discoveryScript=" + script,
+                "-cp", classpath, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+                "--cores", Integer.toString(cores), "--memory", memory, "--work-dir", work.toString(),
                 "--webui-port", Integer.toString(freePort()), masterUrl()));
-        awaitLog("worker", "Successfully registered with master", Duration.ofMinutes(2));
+        awaitLog(name, "Successfully registered with master", Duration.ofMinutes(2), logLines);
+    }
+
+    /**
+     * Kills a Worker and every executor JVM it started with SIGKILL, as a node that crashed: the
+     * processes of the tree this cluster started, children first.
+     */
+    void killWorker(String name) {
+        Process worker = named.remove(name);
+        if (worker == null) {
+            throw new IllegalArgumentException("no running worker " + name);
+        }
+        worker.descendants().forEach(ProcessHandle::destroyForcibly);
+        worker.destroyForcibly();
+        worker.onExit().join();
+        processes.remove(worker);
     }
 
     String masterUrl() {
@@ -81,28 +121,64 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    /** Executor stderr files the Worker wrote: one per executor JVM it started. */
-    List<Path> executorLogs() throws IOException {
-        try (var files = Files.walk(workDir)) {
-            return files.filter(p -> p.getFileName().toString().equals("stderr")).sorted().toList();
-        }
+    /**
+     * Kills one executor JVM with SIGKILL, as a node's OOM killer or a preemption would: a child of
+     * the Worker this cluster started (never a process found by its name).
+     *
+     * @return the killed process's pid
+     */
+    long killOneExecutor() {
+        Process worker = named.get("worker");
+        ProcessHandle executor = worker.children().filter(ProcessHandle::isAlive).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the Worker runs no executor JVM"));
+        executor.destroyForcibly();
+        executor.onExit().join();
+        return executor.pid();
     }
 
-    private void start(String name, Map<String, String> env, List<String> command) throws IOException {
+    /** Executor stderr files the Workers wrote: one per executor JVM they started. */
+    List<Path> executorLogs() throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (var dirs = Files.list(workDir.getParent())) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().endsWith("work")).toList()) {
+                try (var files = Files.walk(d)) {
+                    files.filter(p -> p.getFileName().toString().equals("stderr")).forEach(out::add);
+                }
+            }
+        }
+        return out.stream().sorted().toList();
+    }
+
+    private void start(String name, List<String> command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(logs.resolve(name + ".log").toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
         pb.environment().putAll(env);
-        processes.add(pb.start());
+        Process p = pb.start();
+        processes.add(p);
+        named.put(name, p);
+    }
+
+    private int lineCount(String name) throws IOException {
+        Path log = logs.resolve(name + ".log");
+        return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8).size() : 0;
     }
 
     private void awaitLog(String name, String line, Duration timeout) throws Exception {
+        awaitLog(name, line, timeout, 0);
+    }
+
+    /** Waits until the log's lines after the first {@code skipLines} contain {@code line}. */
+    private void awaitLog(String name, String line, Duration timeout, int skipLines) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Path log = logs.resolve(name + ".log");
         while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(line)) {
-                return;
+            if (Files.exists(log)) {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                if (lines.subList(Math.min(skipLines, lines.size()), lines.size()).stream().anyMatch(l -> l.contains(line))) {
+                    return;
+                }
             }
-            if (!processes.get(processes.size() - 1).isAlive()) {
+            if (!named.get(name).isAlive()) {
                 throw new IllegalStateException(name + " exited:\n" + tail(name));
             }
             Thread.sleep(200);

@@ -66,6 +66,7 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
     private transient DataSetPreProcessor preProcessor;
 
     private int epoch;
+    private long skipBatches;
     private boolean started;
     private transient EpochRun run;
     private transient DataSet pending;
@@ -103,6 +104,21 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
         this.started = false;
     }
 
+    /**
+     * The next pass leaves out its first {@code batches} mini-batches without decoding them (their
+     * records are read and shuffled as usual, so the batches that follow are exactly the ones an
+     * uninterrupted pass would give, with the same crops): a replica that resumes an epoch after
+     * its first rounds were averaged. Ends a running pass; applies to the next pass only.
+     */
+    public void skipBatches(long batches) {
+        if (batches < 0) {
+            throw new IllegalArgumentException("cannot skip " + batches + " batches");
+        }
+        stopRun();
+        this.skipBatches = batches;
+        this.started = false;
+    }
+
     /** The epoch being (or about to be) read. */
     public int epoch() {
         return epoch;
@@ -118,7 +134,8 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
         }
         if (run == null) {
             started = true;
-            run = new EpochRun(epoch);
+            run = new EpochRun(epoch, skipBatches);
+            skipBatches = 0;
             run.thread.start();
         }
         Future<DataSet> f;
@@ -283,12 +300,14 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
         final BlockingQueue<Future<DataSet>> queue = new ArrayBlockingQueue<>(settings.prefetchBatches());
         final Thread thread;
         private final int runEpoch;
+        private final long skip;
         private volatile boolean cancelled;
         private List<ImageRecord> batch = new ArrayList<>();
         private long batchIndex;
 
-        EpochRun(int runEpoch) {
+        EpochRun(int runEpoch, long skip) {
             this.runEpoch = runEpoch;
+            this.skip = skip;
             this.thread = new Thread(this, "shard-reader-epoch-" + runEpoch);
             thread.setDaemon(true);
         }
@@ -366,7 +385,11 @@ public final class ShardBatchIterator implements DataSetIterator, AutoCloseable 
         private void submit() throws InterruptedException {
             List<ImageRecord> records = batch;
             batch = new ArrayList<>(settings.batchSize());
-            Random random = new Random(mix(settings.seed(), runEpoch, batchIndex++));
+            long index = batchIndex++;
+            if (index < skip) {
+                return; // already trained before a resume: its order is the same, so it is left out undecoded
+            }
+            Random random = new Random(mix(settings.seed(), runEpoch, index));
             queue.put(decoders.submit(() -> assemble(records, random)));
         }
 

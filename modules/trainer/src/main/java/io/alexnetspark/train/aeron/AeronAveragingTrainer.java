@@ -2,9 +2,14 @@ package io.alexnetspark.train.aeron;
 
 import io.alexnetspark.data.pipeline.PipelineSettings;
 import io.alexnetspark.data.pipeline.ShardSource;
+import io.alexnetspark.paramserver.AeronSetup;
 import io.alexnetspark.paramserver.JobSpec;
 import io.alexnetspark.paramserver.ParameterServer;
+import io.alexnetspark.paramserver.ServerConfig;
+import io.alexnetspark.train.EpochAttempt;
 import io.alexnetspark.train.EpochTrainer;
+import io.alexnetspark.train.RecoverySettings;
+import io.alexnetspark.train.ShardDeal;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -16,89 +21,93 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.zip.CRC32;
 
 /**
  * The default sync mode, {@code aeron-averaging}: one Spark barrier stage per epoch, one replica
  * per task, parameters averaged every {@code tau} mini-batches through our Aeron parameter server.
- * The server (started by the caller, usually in the driver) holds the latest average between
- * epochs and is where the driver's network reads the epoch's result from.
  *
- * <p>Without a server in the driver the driver broadcasts the epoch's starting parameters and
- * replica 0 hands the epoch's last average back; the driver's copy is what a retried stage restarts
- * from. Either every replica serves one shard of the vector itself, for the length of the epoch's
- * stage, seeded with the start ({@code paramserver.placement = executors}), or the shards run on a
- * dedicated node ({@code external}) and the replicas seed them with one round of identical pushes.
+ * <p>Epoch attempts belong to the driver: Spark never retries a failed barrier result stage, so
+ * a lost executor, a failed task or a time-out fails the attempt, and this class waits for the
+ * cluster to offer task slots again and runs the epoch again, a bounded number of times
+ * ({@link RecoverySettings}). With the server in the driver a retry resumes from the last round the
+ * server closed, skipping the mini-batches already in that average; with the shards in the
+ * executors (they died with the stage) it restarts the epoch from the driver's copy. Either way
+ * every image of the epoch is in the model once. When fewer slots than {@code job.replicas} come
+ * back within the wait, the epoch goes on with fewer replicas (at least {@code job.min-replicas}),
+ * the shards dealt over them; the next epoch grows back when the slots return.
  */
 public final class AeronAveragingTrainer implements EpochTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(AeronAveragingTrainer.class);
+    /** How long a later epoch waits for missing slots before starting with fewer replicas. */
+    private static final Duration GROW_BACK_WAIT = Duration.ofSeconds(3);
+
+    /** The epoch's input. */
+    public record Input(List<ShardSource> shards, PipelineSettings pipeline, List<String> classNames, long seed) {
+        public Input {
+            shards = List.copyOf(shards);
+            classNames = List.copyOf(classNames);
+        }
+    }
+
+    /**
+     * How replicas average.
+     *
+     * @param tau             local mini-batches between two averages
+     * @param awaitTimeout    how long a replica waits for an average
+     * @param averageMomentum also average the momentum once per epoch (only with a quorum of all replicas)
+     */
+    public record Averaging(int tau, Duration awaitTimeout, boolean averageMomentum) {
+    }
 
     private final JavaSparkContext sc;
     private final ComputationGraph network;
-    private final ParameterServer server;
-    private final JobSpec job;
-    private final String serverAeronDir;
-    private final List<ShardSource> shards;
-    private final PipelineSettings pipeline;
-    private final List<String> classNames;
-    private final int replicas;
-    private final int tau;
-    private final long seed;
-    private final Duration awaitTimeout;
-    private final boolean averageMomentum;
+    private final ServerPlacement placement;
+    private final Input input;
+    private final Averaging averaging;
+    private final RecoverySettings recovery;
     private final RoundProgress progress;
+    private final SparkSlots slots;
+    private final int replicas;
+    private final String aeronRoot;
     private final ByteBuffer params;
-    private final ShardsOutsideDriver outside;
+    /** The server of the driver placement, between epochs; null before the first and for other placements. */
+    private DriverServer driverServer;
     /** The latest complete round: the server's, or (shards in the executors) the last epoch's. */
     private long latestRound;
+    private int failedAttempts;
+    /** Whether a driver server was seeded yet: the first seed is round 0, every later one takes the next number. */
+    private boolean seeded;
+    private boolean firstEpoch = true;
     private List<ReplicaResult> lastResults = List.of();
 
     /**
-     * @param network        the driver's network; its parameters are published as round 0 unless the
-     *                       server already holds an average
-     * @param server         the started parameter server for {@code job}, or null when it is not in the driver
-     * @param outside        where the shards are when {@code server} is null (else null)
-     * @param serverAeronDir the server's Aeron directory when replicas share the driver's JVM (IPC), else null
-     * @param shards         the training shards (dealt to the replicas anew every epoch)
+     * @param network  the driver's network: the parameters every epoch starts from and ends in
+     * @param replicas {@code job.replicas}
+     * @param slots    where the task slots are counted ({@link SparkSlots#of})
      */
-    public AeronAveragingTrainer(JavaSparkContext sc, ComputationGraph network, ParameterServer server, JobSpec job,
-                                 String serverAeronDir, List<ShardSource> shards, PipelineSettings pipeline,
-                                 List<String> classNames, int tau, long seed, Duration awaitTimeout,
-                                 boolean averageMomentum, RoundProgress progress, ShardsOutsideDriver outside) {
+    public AeronAveragingTrainer(JavaSparkContext sc, ComputationGraph network, ServerPlacement placement, Input input,
+                                 Averaging averaging, int replicas, RecoverySettings recovery, RoundProgress progress,
+                                 SparkSlots slots) {
         this.sc = sc;
         this.network = network;
-        this.server = server;
-        this.job = job;
-        this.serverAeronDir = serverAeronDir;
-        this.shards = List.copyOf(shards);
-        this.pipeline = pipeline;
-        this.classNames = List.copyOf(classNames);
-        this.replicas = job.workers();
-        this.tau = tau;
-        this.seed = seed;
-        this.awaitTimeout = awaitTimeout;
-        this.averageMomentum = averageMomentum;
+        this.placement = Objects.requireNonNull(placement, "placement");
+        this.input = input;
+        this.averaging = averaging;
+        this.replicas = replicas;
+        this.recovery = recovery;
         this.progress = progress;
+        this.slots = slots;
+        this.aeronRoot = (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm"
+                : System.getProperty("java.io.tmpdir")) + "/alexnet-ps-";
         this.params = network.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
-        this.outside = outside;
-        if ((server == null) == (outside == null)) {
-            throw new IllegalArgumentException("give either the driver's server or where the shards are, not both or neither");
-        }
-        if (server == null) {
-            if (outside.inExecutors() && job.shards() != job.workers()) {
-                throw new IllegalArgumentException("shards in the executors: one per replica, got " + job.shards()
-                        + " shards for " + job.workers() + " replicas");
-            }
-            latestRound = outside.latestRound();
-        } else {
-            if (server.latestRound() < 0) {
-                server.publishInitial(0, params);
-            }
-            latestRound = server.latestRound();
-        }
+        this.latestRound = placement instanceof ServerPlacement.External ext ? ext.latestRound() : 0;
     }
 
     @Override
@@ -106,59 +115,249 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         return network;
     }
 
+    /** The latest complete round of the epochs so far. */
+    public long latestRound() {
+        return latestRound;
+    }
+
+    /** Messages the driver's current server incarnation dropped, by reason (tests); null without one. */
+    io.alexnetspark.paramserver.DropCounters serverDrops() {
+        return driverServer == null ? null : driverServer.server().drops();
+    }
+
+    /** The Aeron directory of the driver's current server incarnation (tests); null without one. */
+    String serverAeronDir() {
+        return driverServer == null ? null : driverServer.aeronDir();
+    }
+
+    /** What each replica reported in the last epoch's completed attempt. */
+    public List<ReplicaResult> lastResults() {
+        return lastResults;
+    }
+
     @Override
-    public EpochStats trainEpoch(int epoch, double learningRate) {
-        List<List<ShardSource>> groups = io.alexnetspark.train.ShardDeal.deal(shards, replicas, seed, epoch);
-        long fewest = Long.MAX_VALUE;
-        for (List<ShardSource> g : groups) {
-            fewest = Math.min(fewest, g.stream().mapToLong(s -> s.info().images()).sum());
-        }
-        int rounds = (int) (fewest / pipeline.batchSize() / tau);
-        if (rounds < 1) {
-            throw new IllegalStateException(String.format("a replica gets only %d images this epoch: fewer than tau (%d) "
-                    + "mini-batches of %d; use smaller shards, fewer replicas or a smaller tau", fewest, tau,
-                    pipeline.batchSize()));
-        }
+    public EpochStats trainEpoch(int epoch, double learningRate) throws Exception {
+        int n = replicasForEpoch();
+        firstEpoch = false;
         // The driver's momentum (the replicas' average from the last epoch, or a resumed checkpoint's)
-        // goes out to every replica, so that momentum carries across epochs as in one long run.
-        INDArray driverMomentum = averageMomentum ? ReplicaTask.momentumState(network) : null;
+        // goes out to every replica, so that momentum carries across epochs as in one long run. With a
+        // quorum below all replicas a round may close without some, so the momentum is not averaged.
+        INDArray driverMomentum = averaging.averageMomentum() ? ReplicaTask.momentumState(network) : null;
+        boolean averageMomentum = driverMomentum != null && quorum().quorum() == replicas;
         Broadcast<float[]> momentum = driverMomentum != null && driverMomentum.sumNumber().doubleValue() != 0
                 ? sc.broadcast(driverMomentum.toFloatVector()) : null;
-        Broadcast<float[]> startParams = server == null ? sc.broadcast(network.params().toFloatVector()) : null;
-        ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), job, serverAeronDir, tau, rounds,
-                latestRound, epoch, learningRate, pipeline, classNames, awaitTimeout, momentum,
-                driverMomentum != null, startParams == null ? null : new ReplicaPlan.ExecutorShards(startParams, outside.inExecutors(),
-                        outside.quorum(), outside.roundTimeout()));
-        sc.setJobDescription(String.format("epoch %d: %d replicas x %d rounds of %d mini-batches (aeron-averaging)",
-                epoch + 1, replicas, rounds, tau));
-        progress.startEpoch(epoch, latestRound, rounds + (driverMomentum != null ? 1 : 0),
-                (long) replicas * tau * pipeline.batchSize());
+        Broadcast<float[]> startParams = placement instanceof ServerPlacement.InDriver ? null
+                : sc.broadcast(network.params().toFloatVector());
         long start = System.nanoTime();
-        List<ReplicaResult> results = BarrierStage.mapPartitions(sc.parallelize(groups, replicas), new ReplicaTask(plan)).collect();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (server != null) {
-            server.latestAverage(params, awaitTimeout);
-            latestRound = server.latestRound();
+        List<EpochAttempt> attempts = new ArrayList<>();
+        int kept = 0; // rounds of this epoch already in the server's average (a resumed attempt skips them)
+        ByteBuffer resumeFrom = null;
+        long resumeRound = -1;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                List<List<ShardSource>> groups = ShardDeal.deal(input.shards(), n, input.seed(), epoch);
+                int rounds = roundsPerEpoch(groups);
+                int remaining = rounds - kept;
+                long attemptStart = System.nanoTime();
+                Stage stage = prepareStage(n, resumeFrom, resumeRound, startParams);
+                resumeFrom = null;
+                ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), stage.job(), stage.ipcAeronDir(),
+                        averaging.tau(), remaining, stage.firstRound(), epoch, learningRate, input.pipeline(),
+                        input.classNames(), averaging.awaitTimeout(), momentum, averageMomentum, stage.executorShards(),
+                        (long) kept * averaging.tau(), attempt);
+                sc.setJobDescription(String.format(Locale.ROOT, "epoch %d%s: %d replicas x %d rounds of %d mini-batches "
+                        + "(aeron-averaging)", epoch + 1, attempt > 1 ? " attempt " + attempt : "", n, remaining, averaging.tau()));
+                progress.startEpoch(epoch, stage.firstRound(), remaining + (averageMomentum ? 1 : 0),
+                        (long) n * averaging.tau() * input.pipeline().batchSize(), attempt);
+                List<ReplicaResult> results;
+                try {
+                    results = BarrierStage.mapPartitions(sc.parallelize(groups, n), new ReplicaTask(plan)).collect();
+                } catch (Exception e) {
+                    if (EveryReplicaDivergedException.isIn(e)) {
+                        attempts.add(new EpochAttempt(attempt, n, true, EveryReplicaDivergedException.messageIn(e),
+                                seconds(attemptStart), "gave up: not retried", remaining));
+                        throw new EpochFailedException(EveryReplicaDivergedException.messageIn(e), attempts, e);
+                    }
+                    String cause = oneLine(e);
+                    failedAttempts++;
+                    long closed = driverServer != null ? driverServer.server().latestRound() - stage.firstRound() : 0;
+                    int paramRoundsInAttempt = remaining + (averageMomentum ? 1 : 0);
+                    LOG.warn("epoch {} attempt {} failed after {} s with {} replicas ({} of its {} rounds closed): {}", epoch + 1,
+                            attempt, String.format(Locale.ROOT, "%.1f", seconds(attemptStart)), n, closed, paramRoundsInAttempt, cause);
+                    if (!placement.retryable() || attempt >= recovery.attemptsPerEpoch()
+                            || failedAttempts > recovery.failedAttemptsPerJob()) {
+                        attempts.add(new EpochAttempt(attempt, n, true, cause, seconds(attemptStart), "gave up", remaining));
+                        throw new EpochFailedException(epoch, attempts, giveUpReason(attempt), e);
+                    }
+                    int next;
+                    try {
+                        next = placement.resizable() ? slots.await(replicas, recovery.minReplicas(), recovery.slotWait()) : n;
+                    } catch (SparkSlots.NotEnoughSlotsException lack) {
+                        attempts.add(new EpochAttempt(attempt, n, true, cause, seconds(attemptStart), "gave up", remaining));
+                        throw new EpochFailedException(epoch, attempts, lack.getMessage(), e);
+                    }
+                    // A resume needs the server's last average to be a parameter average of this epoch,
+                    // the same replicas (the deal, and with it the skipped mini-batches, depends on N),
+                    // and a round still to train; the momentum round's average is not parameters.
+                    boolean momentumLast = averageMomentum && closed == remaining;
+                    boolean resume = placement.resumesWithinEpoch() && next == n && closed > 0 && closed < remaining
+                            && !momentumLast;
+                    String what;
+                    int redone;
+                    if (resume) {
+                        resumeRound = driverServer.server().latestRound();
+                        resumeFrom = driverServer.copyLatest(averaging.awaitTimeout());
+                        kept += (int) closed;
+                        redone = 1;
+                        what = String.format(Locale.ROOT, "resume at round %d (%d of %d rounds kept)", resumeRound, kept, rounds);
+                    } else {
+                        redone = kept + (int) Math.min(closed, remaining) + 1;
+                        kept = 0;
+                        what = next == n ? "restart the epoch from its start"
+                                : "restart the epoch from its start with " + next + " of " + replicas + " replicas";
+                    }
+                    if (driverServer != null) {
+                        // Nothing the failed stage pushed may reach a later round: a new incarnation.
+                        latestRound = driverServer.server().latestRound();
+                        closeDriverServer();
+                    }
+                    attempts.add(new EpochAttempt(attempt, n, true, cause, seconds(attemptStart), what, redone));
+                    LOG.warn("epoch {}: {} (attempt {} of {}, {} failed attempts in this run so far)", epoch + 1, what,
+                            attempt + 1, recovery.attemptsPerEpoch(), failedAttempts);
+                    n = next;
+                    continue;
+                }
+                attempts.add(new EpochAttempt(attempt, n, false, "", seconds(attemptStart), "", 0));
+                return finishEpoch(epoch, results, stage, kept, n, rounds, start, attempts);
+            }
+        } finally {
+            if (momentum != null) {
+                momentum.destroy();
+            }
+            if (startParams != null) {
+                startParams.destroy();
+            }
+        }
+    }
+
+    /** What one attempt's stage reaches and starts from. */
+    private record Stage(JobSpec job, String ipcAeronDir, long firstRound, ReplicaPlan.ExecutorShards executorShards) {
+    }
+
+    /**
+     * Readies the server side of one attempt: for the driver placement the running server, or a new
+     * incarnation seeded with {@code resumeFrom} (a resume) or the driver's parameters.
+     */
+    private Stage prepareStage(int n, ByteBuffer resumeFrom, long resumeRound, Broadcast<float[]> startParams) {
+        ServerPlacement.Quorum quorum = quorum();
+        if (placement instanceof ServerPlacement.InDriver d) {
+            if (driverServer == null || driverServer.job().workers() != n || resumeFrom != null) {
+                closeDriverServer();
+                JobSpec job = d.template().incarnation(n, d.template().shards());
+                String dir = aeronRoot + UUID.randomUUID();
+                ParameterServer server = new ParameterServer(new ServerConfig(job, quorum.forWorkers(n),
+                        quorum.roundTimeout(), AeronSetup.embedded(dir)), progress).start();
+                driverServer = new DriverServer(server, job, dir);
+                if (resumeFrom != null) {
+                    server.publishInitial(resumeRound, resumeFrom);
+                } else {
+                    // A fresh start, or a restart of the epoch: the driver's copy, under the next round number.
+                    server.publishInitial(seeded ? latestRound + 1 : latestRound, params);
+                    seeded = true;
+                }
+                latestRound = server.latestRound();
+            }
+            return new Stage(driverServer.job(), d.ipc() ? driverServer.aeronDir() : null, driverServer.server().latestRound(), null);
+        }
+        if (placement instanceof ServerPlacement.InExecutors e) {
+            return new Stage(e.template().incarnation(n, n), null, latestRound,
+                    new ReplicaPlan.ExecutorShards(startParams, true, quorum.forWorkers(n), quorum.roundTimeout()));
+        }
+        ServerPlacement.External x = (ServerPlacement.External) placement;
+        return new Stage(x.job(), null, latestRound,
+                new ReplicaPlan.ExecutorShards(startParams, false, quorum.forWorkers(n), quorum.roundTimeout()));
+    }
+
+    private EpochStats finishEpoch(int epoch, List<ReplicaResult> results, Stage stage, int kept, int n, int rounds,
+                                   long start, List<EpochAttempt> attempts) {
+        if (driverServer != null) {
+            driverServer.server().latestAverage(params, averaging.awaitTimeout());
+            latestRound = driverServer.server().latestRound();
         } else {
             ReplicaResult first = results.stream().filter(r -> r.params() != null).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no replica returned the epoch's average"));
             params.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(first.params());
             latestRound = first.lastRound();
-            startParams.destroy();
         }
-        if (momentum != null) {
-            momentum.destroy();
-        }
-        results.stream().map(ReplicaResult::momentum).filter(java.util.Objects::nonNull).findFirst()
+        INDArray driverMomentum = ReplicaTask.momentumState(network);
+        results.stream().map(ReplicaResult::momentum).filter(Objects::nonNull).findFirst()
                 .ifPresent(m -> driverMomentum.assign(Nd4j.create(m)));
         lastResults = List.copyOf(results);
         checkInStep(epoch, results);
         LOG.info("epoch {}: {}", epoch + 1, progress.epochSummary());
-
-        long images = results.stream().mapToLong(ReplicaResult::images).sum();
+        if (attempts.size() > 1) {
+            LOG.info("epoch {}: completed in attempt {} with {} replicas; {} of its {} rounds came from earlier attempts",
+                    epoch + 1, attempts.size(), n, kept, rounds);
+        }
+        int batch = input.pipeline().batchSize();
+        long images = results.stream().mapToLong(ReplicaResult::images).sum() + (long) kept * n * averaging.tau() * batch;
         double loss = results.stream().mapToDouble(ReplicaResult::meanLoss).average().orElse(Double.NaN);
-        double averaging = results.stream().mapToDouble(ReplicaResult::averagingSeconds).average().orElse(0);
-        return new EpochStats(loss, images, seconds, averaging, replicas, replicas * pipeline.batchSize());
+        double averagingSeconds = results.stream().mapToDouble(ReplicaResult::averagingSeconds).average().orElse(0);
+        int resets = results.stream().mapToInt(ReplicaResult::resets).sum();
+        int missed = results.stream().mapToInt(ReplicaResult::missedRounds).sum();
+        return new EpochStats(loss, images, seconds(start), averagingSeconds, n, n * batch, attempts, resets, missed);
+    }
+
+    /**
+     * The replicas this epoch runs with: the first epoch waits for all of them (executors register
+     * one by one at start), later ones take what the cluster offers after a short wait, at least
+     * {@code job.min-replicas}; so an epoch after a lost node shrinks, and one after its return grows back.
+     */
+    private int replicasForEpoch() throws InterruptedException {
+        if (!placement.resizable()) {
+            return replicas;
+        }
+        int n;
+        try {
+            n = slots.await(replicas, recovery.minReplicas(), firstEpoch ? recovery.slotWait() : GROW_BACK_WAIT);
+        } catch (SparkSlots.NotEnoughSlotsException e) {
+            n = slots.await(recovery.minReplicas(), recovery.minReplicas(), recovery.slotWait());
+        }
+        if (n < replicas) {
+            LOG.warn("the cluster offers {} task slots: this epoch runs {} of {} replicas (job.min-replicas = {}); "
+                    + "the next grows back when slots return", slots.available(), n, replicas, recovery.minReplicas());
+        }
+        return n;
+    }
+
+    private int roundsPerEpoch(List<List<ShardSource>> groups) {
+        long fewest = Long.MAX_VALUE;
+        for (List<ShardSource> g : groups) {
+            fewest = Math.min(fewest, g.stream().mapToLong(s -> s.info().images()).sum());
+        }
+        int rounds = (int) (fewest / input.pipeline().batchSize() / averaging.tau());
+        if (rounds < 1) {
+            throw new IllegalStateException(String.format("a replica gets only %d images this epoch: fewer than tau (%d) "
+                    + "mini-batches of %d; use smaller shards, fewer replicas or a smaller tau", fewest, averaging.tau(),
+                    input.pipeline().batchSize()));
+        }
+        return rounds;
+    }
+
+    private ServerPlacement.Quorum quorum() {
+        return placement.quorum(replicas, averaging.awaitTimeout());
+    }
+
+    private String giveUpReason(int attempt) {
+        if (!placement.retryable()) {
+            return "an external parameter server's failed stage is not retried (its open round holds the failed "
+                    + "stage's pushes); restart the server and train --resume";
+        }
+        if (attempt >= recovery.attemptsPerEpoch()) {
+            return "no attempts left for this epoch (job.recovery.attempts-per-epoch = " + recovery.attemptsPerEpoch() + ")";
+        }
+        return "no failed attempts left for this run (job.recovery.failed-attempts-per-job = "
+                + recovery.failedAttemptsPerJob() + ")";
     }
 
     /**
@@ -170,15 +369,16 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         crc.update(params.duplicate().clear());
         long average = crc.getValue();
         for (ReplicaResult r : results) {
-            LOG.info("epoch {}: replica {} on {}{}: {} images, loss {}, train {} s, averaging {} s", epoch + 1, r.worker(),
+            LOG.info("epoch {}: replica {} on {}{}: {} images, loss {}, train {} s, averaging {} s{}", epoch + 1, r.worker(),
                     r.host(), r.gpu() >= 0 ? " (GPU " + r.gpu() + ")" : "", r.images(),
                     String.format(Locale.ROOT, "%.4f", r.meanLoss()), String.format(Locale.ROOT, "%.1f", r.trainSeconds()),
-                    String.format(Locale.ROOT, "%.1f", r.averagingSeconds()));
+                    String.format(Locale.ROOT, "%.1f", r.averagingSeconds()),
+                    (r.resets() > 0 ? ", reset " + r.resets() + "x after NaN/Inf" : "")
+                            + (r.missedRounds() > 0 ? ", missed " + r.missedRounds() + " rounds" : ""));
         }
         if (results.stream().allMatch(r -> r.paramsCrc() == average)) {
             LOG.info("epoch {}: replicas in step: all {} hold the {} average (CRC32 {})", epoch + 1, results.size(),
-                    server != null ? "server's" : "shards'",
-                    Long.toHexString(average));
+                    driverServer != null ? "server's" : "shards'", Long.toHexString(average));
         } else {
             LOG.warn("epoch {}: replicas OUT OF STEP: server average CRC32 {}, replicas {}", epoch + 1,
                     Long.toHexString(average), results.stream().map(r -> r.worker() + "=" + Long.toHexString(r.paramsCrc()))
@@ -186,22 +386,50 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         }
     }
 
-    /**
-     * Where the shards are when the driver runs no server.
-     *
-     * @param inExecutors  each replica serves the shard of its partition (S = N); else they run on a
-     *                     dedicated node, started for this job
-     * @param quorum       the executors' shards' quorum
-     * @param roundTimeout the executors' shards' round time-out
-     * @param latestRound  the latest complete round the shards hold (0 for the executors' own; an
-     *                     external server's, -1 if it has none)
-     */
-    public record ShardsOutsideDriver(boolean inExecutors, int quorum, Duration roundTimeout, long latestRound) {
+    private void closeDriverServer() {
+        if (driverServer != null) {
+            driverServer.server().close();
+            driverServer = null;
+        }
     }
 
-    /** What each replica reported in the last epoch. */
-    public List<ReplicaResult> lastResults() {
-        return lastResults;
+    @Override
+    public void close() {
+        closeDriverServer();
     }
 
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    /** A failure's message on one line, without stack frames: what the log, metrics and report show. */
+    static String oneLine(Throwable e) {
+        Throwable t = e;
+        while (t.getMessage() == null && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+        StringBuilder b = new StringBuilder();
+        for (String line : message.split("\n")) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("at ") || l.startsWith("...")) {
+                continue;
+            }
+            b.append(b.length() == 0 ? "" : " | ").append(l);
+            if (b.length() > 400) {
+                break;
+            }
+        }
+        return b.length() > 400 ? b.substring(0, 400) + "..." : b.toString();
+    }
+
+    /** The driver's own server incarnation. */
+    private record DriverServer(ParameterServer server, JobSpec job, String aeronDir) {
+        /** The server's latest average, copied out (it seeds the next incarnation). */
+        ByteBuffer copyLatest(Duration wait) {
+            ByteBuffer copy = ByteBuffer.allocateDirect((int) job.layout().bytes()).order(ByteOrder.LITTLE_ENDIAN);
+            server.latestAverage(copy, wait);
+            return copy;
+        }
+    }
 }

@@ -14,7 +14,8 @@ import java.util.Iterator;
 /**
  * Spark's barrier execution mode from Java: {@code RDD.barrier()} exists only in the Scala API, so
  * this wraps a Java partition function into the Scala one {@code RDDBarrier.mapPartitions} takes.
- * All tasks of a barrier stage start together, or the stage is retried as a whole.
+ * All tasks of a barrier stage start together. Spark does not retry a failed barrier result
+ * stage: {@link AeronAveragingTrainer} runs the epoch again itself.
  */
 public final class BarrierStage {
 

@@ -27,11 +27,14 @@ import java.util.List;
  *                      or null to start from zero momentum (the first epoch, or averaging it is off)
  * @param averageMomentum whether the replicas average their momentum in the epoch's last round
  * @param executorShards  when the server is not in the driver, what the replicas need; null when it is
+ * @param skipBatches   mini-batches at the start of each replica's epoch already in the server's average
+ *                      (a resumed attempt): read past without decoding or training
+ * @param attempt       1 for an epoch's first attempt
  */
 public record ReplicaPlan(String networkJson, JobSpec job, String serverAeronDir, int tau, int rounds, long firstRound,
                           int epoch, double learningRate, PipelineSettings pipeline, List<String> classNames,
                           Duration awaitTimeout, Broadcast<float[]> momentum, boolean averageMomentum,
-                          ExecutorShards executorShards)
+                          ExecutorShards executorShards, long skipBatches, int attempt)
         implements Serializable {
 
     /**

@@ -17,8 +17,11 @@ import java.io.Serializable;
  * @param momentum         the averaged momentum after the epoch (replica 0 only, when averaged), else null
  * @param params           the epoch's last average (replica 0 only, when the shards lived in the
  *                         executors and the driver has no server to read it from), else null
+ * @param resets           times its loss or parameters became NaN/Inf and it was reset to the last average
+ * @param missedRounds     rounds that closed by quorum without it (it adopted the newer average and went on)
  */
 public record ReplicaResult(int worker, double meanLoss, long images, double trainSeconds, double averagingSeconds,
-                            long lastRound, long paramsCrc, String host, int gpu, float[] momentum, float[] params)
+                            long lastRound, long paramsCrc, String host, int gpu, float[] momentum, float[] params,
+                            int resets, int missedRounds)
         implements Serializable {
 }

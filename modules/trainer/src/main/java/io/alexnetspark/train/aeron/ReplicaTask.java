@@ -7,6 +7,8 @@ import io.alexnetspark.paramserver.ClientConfig;
 import io.alexnetspark.paramserver.JobSpec;
 import io.alexnetspark.paramserver.ParameterClient;
 import io.alexnetspark.paramserver.ParameterServer;
+import io.alexnetspark.paramserver.ParameterServerException;
+import io.alexnetspark.paramserver.RoundPassedException;
 import io.alexnetspark.paramserver.ServerConfig;
 import io.alexnetspark.train.DevicePinning;
 import org.apache.hadoop.conf.Configuration;
@@ -91,42 +93,113 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
                                           boolean startLoaded, boolean servesShard, String bindHost, int gpu, int worker,
                                           List<ShardSource> shards)
             throws Exception {
+        ReplicaFaults faults = ReplicaFaults.fromSystemProperty();
+        long slowMs = faults.slowMillis(worker);
         double lossSum = 0;
         long images = 0;
         long fitNanos = 0;
         long averagingNanos = 0;
         long round = plan.firstRound();
+        int resets = 0;
+        int missed = 0;
+        int batches = 0;
         float[] momentum = null;
+        String where = "replica " + worker + " on " + bindHost;
         try (ParameterClient client = new ParameterClient(config);
              ShardBatchIterator data = new ShardBatchIterator(shards, new Configuration(), plan.pipeline(), plan.classNames())) {
+            // A killed task (its stage failed elsewhere) must give its slot back now, not at a time-out.
+            client.abortWhen(ctx::isInterrupted);
             data.setEpoch(plan.epoch());
+            data.skipBatches(plan.skipBatches());
             if (!startLoaded) {
-                client.pullLatest(params);
+                // The server's latest average and its round: a retried stage continues the server's numbering.
+                round = client.pullLatest(params).round();
             } else if (!servesShard) {
                 // An external server: seed it with the epoch's start, as a round of identical pushes.
                 client.pushAndAwait(++round, params);
+            }
+            if (plan.skipBatches() > 0 && worker == 0) {
+                LOG.info("epoch {} attempt {}: resuming at round {}, skipping the first {} mini-batches of each replica",
+                        plan.epoch() + 1, plan.attempt(), round, plan.skipBatches());
             }
             INDArray state = momentumState(net);
             if (plan.momentum() != null && state != null) {
                 state.assign(Nd4j.create(plan.momentum().value()));
             }
-            for (int r = 0; r < plan.rounds(); r++) {
+            boolean averageMomentum = plan.averageMomentum() && state != null;
+            long start = round;
+            // This attempt's rounds: start + 1 .. last; the momentum goes in the last round but one, so
+            // that the server's latest average (what the driver and a rejoining replica read) stays the parameters.
+            long last = start + plan.rounds() + (averageMomentum ? 1 : 0);
+            int keptRounds = (int) (plan.skipBatches() / plan.tau());
+            while (round < last) {
+                int roundInEpoch = keptRounds + (int) (round - start) + 1;
                 long t = System.nanoTime();
                 for (int b = 0; b < plan.tau(); b++) {
+                    if (ctx.isInterrupted()) {
+                        throw new IllegalStateException(where + ": task killed ("
+                                + (ctx.getKillReason().isDefined() ? ctx.getKillReason().get() : "") + ") in round " + (round + 1));
+                    }
                     DataSet batch = data.next();
                     net.fit(batch);
                     lossSum += net.score();
                     images += batch.numExamples();
+                    batches++;
+                    if (slowMs > 0) {
+                        Thread.sleep(slowMs);
+                    }
                 }
                 long t1 = System.nanoTime();
                 fitNanos += t1 - t;
-                if (r == plan.rounds() - 1 && plan.averageMomentum() && state != null) {
-                    // The momentum goes one round before the parameters, so that the server's latest
-                    // average (what the driver and a rejoining replica read) stays the parameters.
+                if (faults.fail(worker, plan.epoch(), roundInEpoch, plan.attempt())) {
+                    throw new IllegalStateException(where + ": test fault (" + ReplicaFaults.PROPERTY + ") in round "
+                            + roundInEpoch + " of epoch " + (plan.epoch() + 1));
+                }
+                if (faults.nan(worker, plan.epoch(), roundInEpoch)) {
+                    net.params().putScalar(0, Float.NaN);
+                }
+                long resetCrc = -1;
+                if (!Double.isFinite(net.score()) || !Double.isFinite(net.params().sumNumber().doubleValue())) {
+                    // Caught before it is pushed: a NaN would poison every replica's average.
+                    resets++;
+                    round = client.pullLatest(params).round();
+                    if (state != null && !Double.isFinite(state.sumNumber().doubleValue())) {
+                        state.assign(0);
+                    }
+                    resetCrc = crc(params);
+                    LOG.warn("{}: loss or parameters NaN/Inf in round {} of epoch {}: reset to the average of round {} "
+                            + "and pushed it unchanged", where, roundInEpoch, plan.epoch() + 1, round);
+                    if (round >= last) {
+                        break;
+                    }
+                }
+                if (averageMomentum && round + 1 == last - 1) {
                     client.pushAndAwait(++round, state.data().asNio().order(ByteOrder.LITTLE_ENDIAN));
                     momentum = worker == 0 ? state.toFloatVector() : null;
                 }
-                client.pushAndAwait(++round, params);
+                try {
+                    client.pushAndAwait(round + 1, params);
+                    round++;
+                } catch (RoundPassedException passed) {
+                    // The round closed by quorum without us: adopt the newest average, go on from its round.
+                    missed++;
+                    round = client.pullLatest(params).round();
+                    LOG.info("{}: round {} closed without it; adopted the average of round {}", where, passed.awaited(), round);
+                } catch (ParameterServerException e) {
+                    throw new ParameterServerException(where + ", epoch " + (plan.epoch() + 1) + ": " + e.getMessage(), e);
+                }
+                int total = keptRounds + plan.rounds();
+                if (roundInEpoch == 1 || roundInEpoch == total || roundInEpoch % Math.max(1, total / 10) == 0) {
+                    LOG.info("{}: epoch {} round {}/{} (attempt {}, server round {}), {} images, train {} s, averaging {} s",
+                            where, plan.epoch() + 1, roundInEpoch, total, plan.attempt(), round, images,
+                            String.format(java.util.Locale.ROOT, "%.1f", fitNanos / 1e9),
+                            String.format(java.util.Locale.ROOT, "%.1f", (averagingNanos + System.nanoTime() - t1) / 1e9));
+                }
+                if (resetCrc >= 0 && crc(params) == resetCrc) {
+                    // What came back is bit-identical to the reset vector this replica pushed: no replica
+                    // contributed anything else, so every one of them diverged.
+                    throw new EveryReplicaDivergedException(plan.epoch(), round);
+                }
                 averagingNanos += System.nanoTime() - t1;
             }
             if (servesShard) {
@@ -134,12 +207,15 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
                 ctx.barrier();
             }
         }
-        int batches = Math.max(1, plan.rounds() * plan.tau());
+        return List.of(new ReplicaResult(worker, lossSum / Math.max(1, batches), images, fitNanos / 1e9, averagingNanos / 1e9,
+                round, crc(params), bindHost, gpu, momentum, startLoaded && worker == 0 ? net.params().toFloatVector() : null,
+                resets, missed)).iterator();
+    }
+
+    private static long crc(ByteBuffer params) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(params.duplicate().clear());
-        return List.of(new ReplicaResult(worker, lossSum / batches, images, fitNanos / 1e9, averagingNanos / 1e9, round,
-                crc.getValue(), bindHost, gpu, momentum, startLoaded && worker == 0 ? net.params().toFloatVector() : null))
-                .iterator();
+        return crc.getValue();
     }
 
     private static String hostOf(String address) {

@@ -21,7 +21,7 @@ public final class RoundProgress implements Consumer<ShardRoundStats> {
     private Epoch current;
 
     /** What the current epoch's rounds look like. */
-    private record Epoch(int epoch, long firstRound, int rounds, long imagesPerRound, long startNanos) {
+    private record Epoch(int epoch, long firstRound, int rounds, long imagesPerRound, long startNanos, int attempt) {
     }
 
     private long lastPrint;
@@ -48,7 +48,12 @@ public final class RoundProgress implements Consumer<ShardRoundStats> {
 
     /** Called by the trainer before an epoch's barrier stage. */
     public synchronized void startEpoch(int epoch, long firstRound, int rounds, long imagesPerRound) {
-        current = new Epoch(epoch, firstRound, rounds, imagesPerRound, System.nanoTime());
+        startEpoch(epoch, firstRound, rounds, imagesPerRound, 1);
+    }
+
+    /** Called by the trainer before each attempt at an epoch's barrier stage; a retry counts its own rounds. */
+    public synchronized void startEpoch(int epoch, long firstRound, int rounds, long imagesPerRound, int attempt) {
+        current = new Epoch(epoch, firstRound, rounds, imagesPerRound, System.nanoTime(), attempt);
         closedRounds = byQuorum = averageNanos = sendNanos = bytesIn = 0;
         lastPrint = 0;
     }
@@ -83,9 +88,10 @@ public final class RoundProgress implements Consumer<ShardRoundStats> {
         double seconds = (now - e.startNanos()) / 1e9;
         double rate = done * e.imagesPerRound() / Math.max(seconds, 1e-9);
         long eta = Math.round(seconds / done * (e.rounds() - done));
-        out.printf(Locale.ROOT, "epoch %d/%d  round %d/%d  %.1f img/s  ETA %s%s%n", e.epoch() + 1, epochs, done, e.rounds(),
+        out.printf(Locale.ROOT, "epoch %d/%d  round %d/%d  %.1f img/s  ETA %s%s%s%n", e.epoch() + 1, epochs, done, e.rounds(),
                 rate, Duration.ofSeconds(eta).toString().substring(2).toLowerCase(Locale.ROOT),
-                byQuorum > 0 ? "  (" + byQuorum + " rounds closed by quorum)" : "");
+                byQuorum > 0 ? "  (" + byQuorum + " rounds closed by quorum)" : "",
+                e.attempt() > 1 ? "  (attempt " + e.attempt() + ")" : "");
         out.flush();
     }
 }

@@ -10,14 +10,12 @@ import io.alexnetspark.data.manifest.Manifest;
 import io.alexnetspark.data.pipeline.ShardSource;
 import io.alexnetspark.model.config.ConfigLoader;
 import io.alexnetspark.model.config.JobSettings;
-import io.alexnetspark.paramserver.AeronSetup;
 import io.alexnetspark.paramserver.Channel;
 import io.alexnetspark.paramserver.JobSpec;
-import io.alexnetspark.paramserver.ParameterServer;
-import io.alexnetspark.paramserver.ServerConfig;
 import io.alexnetspark.train.CheckpointStore;
 import io.alexnetspark.train.EpochMetrics;
 import io.alexnetspark.train.MetricsLog;
+import io.alexnetspark.train.RecoverySettings;
 import io.alexnetspark.train.Evaluator;
 import io.alexnetspark.train.ShardEvaluator;
 import io.alexnetspark.train.SparkShardEvaluator;
@@ -30,11 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,18 +69,15 @@ class AeronAveragingTrainerTest {
         assertThat(train).hasSizeGreaterThanOrEqualTo(8);
 
         ComputationGraph network = settings.networkFactory().newNetwork();
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        JobSpec job = new JobSpec(new SecureRandom().nextLong(), secret, network.numParams(), 2, 1,
-                JobSpec.DEFAULT_CHUNK_BYTES, Channel.ipc());
-        String aeronDir = "/dev/shm/alexnet-ps-test-" + UUID.randomUUID();
         java.io.ByteArrayOutputStream progressBytes = new java.io.ByteArrayOutputStream();
         RoundProgress progress = new RoundProgress(new PrintStream(progressBytes, true, java.nio.charset.StandardCharsets.UTF_8), 3);
-        try (ParameterServer server = new ParameterServer(new ServerConfig(job, 2, Duration.ofSeconds(60),
-                AeronSetup.embedded(aeronDir)), progress).start()) {
-            AeronAveragingTrainer trainer = new AeronAveragingTrainer(LocalSpark.context(), network, server, job, aeronDir,
-                    train, data.trainPipeline(32, classes.size()), classes, 4, 7, Duration.ofSeconds(120), true,
-                    progress, null);
+        ServerPlacement placement = new ServerPlacement.InDriver(new ServerPlacement.JobTemplate(network.numParams(), 1,
+                Channel.ipc(), JobSpec.DEFAULT_MAC), true, new ServerPlacement.Quorum(2, 2, Duration.ofSeconds(60)));
+        String aeronDir;
+        try (AeronAveragingTrainer trainer = new AeronAveragingTrainer(LocalSpark.context(), network, placement,
+                new AeronAveragingTrainer.Input(train, data.trainPipeline(32, classes.size()), classes, 7),
+                new AeronAveragingTrainer.Averaging(4, Duration.ofSeconds(120), true), 2,
+                new RecoverySettings(1, 0, Duration.ofSeconds(10), 2), progress, SparkSlots.of(LocalSpark.context().sc()))) {
             Configuration hadoop = new Configuration();
             MetricsLog metrics = new MetricsLog(new Path(tmp.toUri().toString(), "metrics.jsonl"), hadoop);
             TrainingLoop loop = new TrainingLoop(new TrainingLoop.RunInfo(3, 7, "h", "c", "fmnist"), trainer,
@@ -92,11 +85,12 @@ class AeronAveragingTrainerTest {
                     settings.recipe().newPolicy(), new CheckpointStore(new Path(tmp.toUri().toString(), "ckpt"), hadoop, 2),
                     metrics, new PrintStream(System.err, true));
             loop.run(Optional.empty());
+            aeronDir = trainer.serverAeronDir();
 
             List<ReplicaResult> replicas = trainer.lastResults();
             assertThat(replicas).hasSize(2);
             assertThat(replicas.get(0).paramsCrc()).isEqualTo(replicas.get(1).paramsCrc());
-            assertThat(replicas.get(0).lastRound()).isEqualTo(server.latestRound());
+            assertThat(replicas.get(0).lastRound()).isEqualTo(trainer.latestRound());
             // The momentum was averaged in the epoch's last round but one, and came back to the driver:
             // non-zero, finite, and what the next epoch's replicas (and the checkpoint) start from.
             float[] momentum = replicas.get(0).momentum();
@@ -109,7 +103,7 @@ class AeronAveragingTrainerTest {
             }
             assertThat(norm).isPositive();
             assertThat(network.getUpdater().getStateViewArray().toFloatVector()).containsExactly(momentum);
-            assertThat(server.drops().total()).isZero();
+            assertThat(trainer.serverDrops().total()).isZero();
 
             // The driver's progress line follows the rounds the server closes; each epoch ends on its last round
             // (the parameter rounds plus the momentum round).
