@@ -39,7 +39,8 @@ public final class AeronConnection implements AutoCloseable {
     }
 
     /**
-     * Launches a media driver fit for a 2-core machine beside other JVMs.
+     * Launches a media driver fit for a 2-core machine beside other JVMs, after removing the folders
+     * of this project's drivers that no longer run ({@link StaleDriverDirs}).
      *
      * <p>SHARED threading: DEDICATED's three spinning threads starve a small box (0.14 GB/s vs
      * 1.1 GB/s measured). The publication unblock time-out is set above the client liveness
@@ -47,6 +48,8 @@ public final class AeronConnection implements AutoCloseable {
      * to start otherwise ({@code publicationUnblockTimeoutNs <= clientLivenessTimeoutNs}).
      */
     public static MediaDriver launchDriver(String aeronDir) {
+        // Killed JVMs leave their drivers' folders (and RAM in /dev/shm) behind: clear those first.
+        StaleDriverDirs.removeUnder(java.nio.file.Path.of(aeronDir).toAbsolutePath().getParent());
         MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)

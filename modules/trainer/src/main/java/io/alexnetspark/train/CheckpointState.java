@@ -15,12 +15,30 @@ import io.alexnetspark.model.train.PlateauSchedule;
  * @param config         the effective configuration (HOCON), for reproduction
  * @param manifestId     the training data's manifest identity
  * @param modelSha256    SHA-256 of model.zip, verified on load
+ * @param roundsIntoEpoch 0 for a checkpoint between epochs; else a round-level checkpoint written during
+ *                       epoch {@code epoch + 1} ({@code job.checkpoint-every-rounds}): the model is the
+ *                       average after this many of that epoch's averaging rounds, and a resume skips them
+ * @param replicas       the replicas that trained those rounds (a resume within the epoch needs as many:
+ *                       the shard deal depends on it); 0 for a checkpoint between epochs
  */
 public record CheckpointState(int epoch, long round, long iterations, long seed, PlateauSchedule.State plateau,
-                              String configHash, String config, String manifestId, String modelSha256) {
+                              String configHash, String config, String manifestId, String modelSha256,
+                              int roundsIntoEpoch, int replicas) {
+
+    /** A checkpoint between epochs. */
+    public CheckpointState(int epoch, long round, long iterations, long seed, PlateauSchedule.State plateau,
+                           String configHash, String config, String manifestId, String modelSha256) {
+        this(epoch, round, iterations, seed, plateau, configHash, config, manifestId, modelSha256, 0, 0);
+    }
 
     /** The same state with the model's checksum filled in. */
     public CheckpointState withModelSha256(String sha) {
-        return new CheckpointState(epoch, round, iterations, seed, plateau, configHash, config, manifestId, sha);
+        return new CheckpointState(epoch, round, iterations, seed, plateau, configHash, config, manifestId, sha,
+                roundsIntoEpoch, replicas);
+    }
+
+    /** Whether this is a round-level checkpoint written in the middle of an epoch. */
+    public boolean withinEpoch() {
+        return roundsIntoEpoch > 0;
     }
 }

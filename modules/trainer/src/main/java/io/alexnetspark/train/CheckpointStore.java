@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
 public final class CheckpointStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-    private static final Pattern NAME = Pattern.compile("ckpt-(\\d{6})");
+    /** ckpt-EEEEEE after epoch E; ckpt-EEEEEE-rRRRRRR after R rounds of epoch E + 1 (round-level). */
+    private static final Pattern NAME = Pattern.compile("ckpt-(\\d{6})(?:-r(\\d{6}))?");
     private static final String TEMP_PREFIX = "_tmp-";
     static final String MODEL = "model.zip";
     static final String STATE = "state.json";
@@ -76,7 +77,9 @@ public final class CheckpointStore {
      * @return the checkpoint's path
      */
     public Path save(ComputationGraph network, CheckpointState state) throws IOException {
-        Path target = new Path(dir, String.format("ckpt-%06d", state.epoch()));
+        Path target = new Path(dir, state.withinEpoch()
+                ? String.format("ckpt-%06d-r%06d", state.epoch(), state.roundsIntoEpoch())
+                : String.format("ckpt-%06d", state.epoch()));
         Path temp = new Path(dir, TEMP_PREFIX + target.getName() + "-" + UUID.randomUUID());
         fs.mkdirs(temp);
         String sha;
@@ -154,14 +157,24 @@ public final class CheckpointStore {
                 out.add(st.getPath());
             }
         }
-        out.sort(Comparator.comparingInt(CheckpointStore::number));
+        out.sort(Comparator.comparingLong(CheckpointStore::position));
         return out;
     }
 
+    /**
+     * Keeps the {@code keep} newest checkpoints between epochs, and a round-level one only while it
+     * is the newest of all (it is superseded by the next, of either kind).
+     */
     private void prune() throws IOException {
         List<Path> all = complete();
-        for (int i = 0; i < all.size() - keep; i++) {
-            fs.delete(all.get(i), true);
+        List<Path> epochs = all.stream().filter(p -> roundsOf(p) == 0).toList();
+        for (int i = 0; i < epochs.size() - keep; i++) {
+            fs.delete(epochs.get(i), true);
+        }
+        for (int i = 0; i < all.size() - 1; i++) {
+            if (roundsOf(all.get(i)) > 0) {
+                fs.delete(all.get(i), true);
+            }
         }
         for (FileStatus st : fs.listStatus(dir)) {
             if (st.getPath().getName().startsWith(TEMP_PREFIX)) {
@@ -170,12 +183,18 @@ public final class CheckpointStore {
         }
     }
 
-    private static int number(Path p) {
+    /** Epochs, then rounds into the next: the order in which checkpoints were written. */
+    private static long position(Path p) {
         Matcher m = NAME.matcher(p.getName());
         if (!m.matches()) {
             throw new IllegalArgumentException(p.toString());
         }
-        return Integer.parseInt(m.group(1));
+        return Long.parseLong(m.group(1)) * 1_000_000L + roundsOf(p);
+    }
+
+    private static int roundsOf(Path p) {
+        Matcher m = NAME.matcher(p.getName());
+        return m.matches() && m.group(2) != null ? Integer.parseInt(m.group(2)) : 0;
     }
 
     private static MessageDigest sha256() {

@@ -1,17 +1,12 @@
 package io.alexnetspark.train;
 
-import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -82,16 +77,6 @@ public final class EmbeddedDriverDirs {
 
     /** The pid the driver wrote into its cnc.dat, or -1 when there is none to read. */
     static long driverPid(Path dir) {
-        Path cnc = dir.resolve(CncFileDescriptor.CNC_FILE);
-        try (FileChannel ch = FileChannel.open(cnc, StandardOpenOption.READ)) {
-            if (ch.size() < CncFileDescriptor.META_DATA_LENGTH) {
-                return -1;
-            }
-            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, CncFileDescriptor.META_DATA_LENGTH);
-            UnsafeBuffer meta = CncFileDescriptor.createMetaDataBuffer(map);
-            return meta.getLong(CncFileDescriptor.pidOffset(0));
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return io.alexnetspark.paramserver.StaleDriverDirs.driverPid(dir);
     }
 }

@@ -2,7 +2,6 @@ package io.alexnetspark.train;
 
 import io.alexnetspark.spark.AlexNetKryoRegistrator;
 import io.alexnetspark.train.aeron.AeronAveragingTrainer;
-import io.alexnetspark.train.aeron.ExternalServer;
 import io.alexnetspark.train.aeron.RoundProgress;
 import io.alexnetspark.train.aeron.ServerPlacement;
 import io.alexnetspark.train.aeron.SparkSlots;
@@ -112,7 +111,9 @@ public final class TrainingJob {
             MetricsLog metrics = new MetricsLog(new Path(output, "metrics.jsonl"), hadoop);
             Optional<CheckpointStore.Loaded> resumed = resume ? checkpoints.loadLatest() : Optional.empty();
             if (resume) {
-                out.println(resumed.map(r -> "resuming from " + r.path() + " (after epoch " + r.state().epoch() + ")")
+                out.println(resumed.map(r -> "resuming from " + r.path() + " (after epoch " + r.state().epoch()
+                                + (r.state().withinEpoch() ? " and " + r.state().roundsIntoEpoch() + " rounds of epoch "
+                                + (r.state().epoch() + 1) : "") + ")")
                         .orElse("nothing to resume in " + output + ": starting fresh"));
                 out.flush();
             }
@@ -159,6 +160,7 @@ public final class TrainingJob {
             }
             try (EpochTrainer closeTrainer = trainer) {
                 new TrainingLoop(run, trainer, evaluator, job.recipe().newPolicy(), checkpoints, metrics, System.err)
+                        .checkpointEveryRounds(ts.checkpointEveryRounds())
                         .run(resumed.map(CheckpointStore.Loaded::state));
 
                 Path modelDir = new Path(output, "model");
@@ -222,7 +224,7 @@ public final class TrainingJob {
                 JobSpec psJob = new JobSpec(ts.jobId(), readSecret(ts.secretFile()), floats, ts.replicas(), ts.shards(),
                         JobSpec.DEFAULT_CHUNK_BYTES, ts.shardHosts().isEmpty() ? udp : udp.withShardHosts(ts.shardHosts()))
                         .withMac(ts.mac());
-                yield new ServerPlacement.External(psJob, ExternalServer.latestRound(psJob, driverHost, ts.roundTimeout()));
+                yield new ServerPlacement.External(psJob, driverHost, ts.roundTimeout());
             }
         };
     }

@@ -2,6 +2,8 @@ package io.alexnetspark.train;
 
 import io.alexnetspark.model.train.LearningRatePolicy;
 import io.alexnetspark.model.train.PlateauSchedule;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,7 @@ public final class TrainingLoop {
     private final CheckpointStore checkpoints;
     private final MetricsLog metrics;
     private final PrintStream progress;
+    private int checkpointEveryRounds;
 
     public TrainingLoop(RunInfo run, EpochTrainer trainer, Evaluator evaluator, LearningRatePolicy policy,
                         CheckpointStore checkpoints, MetricsLog metrics, PrintStream progress) {
@@ -48,6 +51,12 @@ public final class TrainingLoop {
      *
      * @return the epoch count reached
      */
+    /** Also writes a round-level checkpoint every {@code rounds} averaging rounds (0: between epochs only). */
+    public TrainingLoop checkpointEveryRounds(int rounds) {
+        this.checkpointEveryRounds = rounds;
+        return this;
+    }
+
     /** What the progress line adds when an epoch needed more than one attempt, fewer replicas, or resets. */
     static String recoveryNote(EpochMetrics m) {
         StringBuilder b = new StringBuilder();
@@ -74,6 +83,22 @@ public final class TrainingLoop {
         if (start > 0) {
             LOG.info("resuming after epoch {} ({})", start, policy.describe());
         }
+        if (resumed.isPresent() && resumed.get().withinEpoch()) {
+            LOG.info("resuming within epoch {}: its first {} rounds (of {} replicas) are in the checkpoint", start + 1,
+                    resumed.get().roundsIntoEpoch(), resumed.get().replicas());
+            trainer.resumeWithinEpoch(resumed.get().roundsIntoEpoch(), resumed.get().replicas());
+        }
+        long[] position = {rounds, iterations};
+        if (checkpointEveryRounds > 0) {
+            trainer.checkpointEveryRounds(checkpointEveryRounds, (epoch, roundsIntoEpoch, replicas, average) -> {
+                // A copy of the driver's network (its updater state is the epoch's start) holding the average.
+                ComputationGraph copy = trainer.network().clone();
+                copy.params().assign(Nd4j.create(average));
+                PlateauSchedule.State plateauState = policy instanceof PlateauSchedule p ? p.state() : null;
+                checkpoints.save(copy, new CheckpointState(epoch, position[0], position[1], run.seed(), plateauState,
+                        run.configHash(), run.config(), run.manifestId(), null, roundsIntoEpoch, replicas));
+            });
+        }
         long runStart = System.nanoTime();
         for (int epoch = start; epoch < run.epochs(); epoch++) {
             double lr = policy.rateForEpoch(epoch);
@@ -84,6 +109,8 @@ public final class TrainingLoop {
             double epochSeconds = (System.nanoTime() - t0) / 1e9;
             rounds += 1;
             iterations += stats.images() / Math.max(1, stats.globalBatch());
+            position[0] = rounds;
+            position[1] = iterations;
 
             PlateauSchedule.State plateauState = policy instanceof PlateauSchedule p ? p.state() : null;
             checkpoints.save(trainer.network(), new CheckpointState(epoch + 1, rounds, iterations, run.seed(),

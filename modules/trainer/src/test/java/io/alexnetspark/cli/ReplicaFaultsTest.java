@@ -50,7 +50,7 @@ class ReplicaFaultsTest {
                 "--set", "job.tau=2", "--set", "job.replicas=2", "--set", "training.epochs=" + epochs,
                 "--set", "job.recovery.slot-wait=5s"));
         for (String e : extra) {
-            args.addAll(List.of("--set", e));
+            args.addAll(e.startsWith("--") ? List.of(e) : List.of("--set", e));
         }
         System.setProperty(FAULTS, faults);
         // The progress lines go to System.err: keep a copy of them beside picocli's err.
@@ -141,5 +141,74 @@ class ReplicaFaultsTest {
         assertThat(epoch.get("missedRounds").asInt()).as("%s", epoch).isPositive();
         assertThat(epoch.get("attempts")).hasSize(1);
         assertThat(epoch.get("trainLoss").asDouble()).isFinite();
+    }
+    @Test
+    void aRestartedExternalServerIsReseededFromTheDriversCopyAndTheJobGoesOn() throws Exception {
+        Path secret = tmp.resolve("external.secret");
+        Files.write(secret, "an-external-server-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        long floats = new io.alexnetspark.model.config.ConfigLoader().loadSettings(java.util.Optional.of(Path.of(conf)), List.of())
+                .networkFactory().newNetwork().numParams();
+        int port = TrainCommandTest.freeUdpPortPair();
+        Path metrics = tmp.resolve("external").resolve("metrics.jsonl");
+        try (DedicatedServer first = new DedicatedServer(floats, 2, 1, port, 91, secret, tmp.resolve("external-1.log"))) {
+            java.util.concurrent.CompletableFuture<CliRun> job = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                    train("external", "", 2, "paramserver.placement=external", "paramserver.host=127.0.0.1",
+                            "paramserver.port=" + port, "paramserver.job-id=91", "paramserver.secret-file=" + secret,
+                            "paramserver.round-timeout=3s"));
+            // In the middle of epoch 2 the server crashes (SIGKILL) and an operator starts it again, same
+            // port and secret: a new incarnation that holds no round. Epoch 1 is the seed (round 1) and
+            // rounds 2-12 (10 rounds and the momentum's); epoch 2 is seeded as round 13.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+            while (!(Files.exists(metrics) && Files.readAllLines(metrics).size() == 1 && first.log().contains("round=16,"))) {
+                assertThat(job).as("the job runs until epoch 2 has closed round 16").isNotDone();
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            first.kill();
+            try (DedicatedServer second = new DedicatedServer(floats, 2, 1, port, 91, secret, tmp.resolve("external-2.log"))) {
+                CliRun r = job.get(5, java.util.concurrent.TimeUnit.MINUTES);
+                assertThat(String.valueOf(r.exit())).as(r.out() + r.err() + second.log()).isEqualTo("0");
+                List<JsonNode> epochs = metrics("external");
+                assertThat(epochs).hasSize(2);
+                JsonNode attempts = epochs.get(1).get("attempts");
+                assertThat(attempts.size()).as("%s", epochs.get(1)).isGreaterThanOrEqualTo(2);
+                assertThat(attempts.get(attempts.size() - 2).get("next").asText())
+                        .contains("the external server had restarted (new incarnation)");
+                assertThat(epochs.get(1).get("images").asLong()).isEqualTo(epochs.get(0).get("images").asLong());
+                // The new server took the driver's seed and the rest of the epoch's rounds.
+                assertThat(second.log()).contains("seeded with round").contains("ShardRoundStats[shard=0");
+            }
+        }
+    }
+    @Test
+    void aRunThatDiesMidEpochResumesFromItsRoundLevelCheckpoint() throws Exception {
+        // Replica 1 fails after round 7 of epoch 2 in every attempt, and an epoch gets 2: the run fails,
+        // after a round-level checkpoint of epoch 2 was written (every 3 rounds).
+        CliRun failed = train("rounds", "fail@worker=1,epoch=2,round=7", 2, "job.checkpoint-every-rounds=3",
+                "job.recovery.attempts-per-epoch=2");
+        assertThat(failed.exit()).as(failed.out() + failed.err()).isEqualTo(1);
+        assertThat(failed.err()).contains("error: epoch 2 failed after 2 attempts");
+        Path checkpoints = tmp.resolve("rounds").resolve("checkpoints");
+        List<String> written;
+        try (var list = Files.list(checkpoints)) {
+            written = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(written).contains("ckpt-000001").anyMatch(n -> n.startsWith("ckpt-000001-r"));
+        String roundLevel = written.stream().filter(n -> n.startsWith("ckpt-000001-r")).findFirst().orElseThrow();
+        int rounds = Integer.parseInt(roundLevel.substring("ckpt-000001-r".length()));
+        assertThat(rounds).isBetween(3, 6);
+
+        // --resume continues within epoch 2 from that checkpoint: its rounds are not trained again.
+        CliRun resumed = train("rounds", "", 2, "job.checkpoint-every-rounds=3", "--resume");
+        assertThat(String.valueOf(resumed.exit())).as(resumed.out() + resumed.err()).isEqualTo("0");
+        assertThat(resumed.out()).contains("resuming from").contains(roundLevel)
+                .contains("and " + rounds + " rounds of epoch 2");
+        List<JsonNode> epochs = metrics("rounds");
+        assertThat(epochs).hasSize(2);
+        assertThat(epochs.get(1).get("images").asLong()).isEqualTo(epochs.get(0).get("images").asLong()).isEqualTo(640);
+        try (var list = Files.list(checkpoints)) {
+            assertThat(list.map(p -> p.getFileName().toString()).toList()).as("superseded by epoch 2's")
+                    .contains("ckpt-000002").noneMatch(n -> n.contains("-r"));
+        }
     }
 }

@@ -105,29 +105,16 @@ class TrainCommandTest {
     /**
      * {@code paramserver.placement = external}: a dedicated server, started first as its own process
      * with {@code alexnet-spark paramserver} (2 shards, the job's id and secret file), serves the
-     * job; the replicas seed it with the driver's parameters and train through it.
+     * job; before each epoch the driver seeds it with its parameters, and the replicas train through it.
      */
     private static void aDedicatedServerTrainsTheSameJob(List<String> train, Path tmp) throws Exception {
         Path secret = tmp.resolve("ps.secret");
         Files.write(secret, "a-dedicated-server-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         long floats = ModelSerializer.restoreComputationGraph(tmp.resolve("run/model/model.zip").toFile(), false).numParams();
         int port = freeUdpPortPair();
-        String aeronDir = "/dev/shm/alexnet-ps-test-dedicated-" + java.util.UUID.randomUUID();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of(System.getProperty("alexnet.project.dir", "../..")).resolve("conf/jvm.options"), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), AlexNetCli.class.getName(), "paramserver",
-                "--floats", String.valueOf(floats), "--workers", "2", "--shards", "2", "--transport", "udp",
-                "--host", "127.0.0.1", "--port", String.valueOf(port), "--job-id", "77", "--secret-file", secret.toString(),
-                "--aeron-dir", aeronDir));
         Path serverLog = tmp.resolve("dedicated-server.log");
-        Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
+        DedicatedServer server = new DedicatedServer(floats, 2, 2, port, 77, secret, serverLog);
         try {
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(serverLog).contains("serving until SIGTERM")) {
-                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-                assertThat(System.nanoTime()).as("server started within 60 s").isLessThan(deadline);
-                Thread.sleep(100);
-            }
             List<String> args = new ArrayList<>(train);
             Path out = tmp.resolve("run-dedicated");
             args.replaceAll(a -> a.startsWith("job.output=") ? "job.output=" + out.toUri() : a);
@@ -137,7 +124,7 @@ class TrainCommandTest {
             CliRun r = CliRun.of(args);
             assertThat(String.valueOf(r.exit())).as(r.out() + r.err() + Files.readString(serverLog)).isEqualTo("0");
             assertThat(r.out()).contains("trained 2 epochs (AERON_AVERAGING, 2 replicas)");
-            // The server saw every round: a seed round and the training rounds of each epoch, on both shards.
+            // The server saw every round: the driver's seed and the training rounds of each epoch, on both shards.
             assertThat(Files.readString(serverLog)).contains("ShardRoundStats[shard=0").contains("ShardRoundStats[shard=1");
             assertSameParametersAsDriverHosted(out, tmp);
 
@@ -157,12 +144,9 @@ class TrainCommandTest {
             }
             assertThat(Files.readString(serverLog)).contains("rejected messages so far: {BAD_HMAC=");
         } finally {
-            server.toHandle().destroy();
-            if (!server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
+            server.close();
         }
-        assertThat(Path.of(aeronDir)).as("the dedicated server's Aeron dir is gone after SIGTERM").doesNotExist();
+        assertThat(Path.of(server.aeronDir)).as("the dedicated server's Aeron dir is gone after SIGTERM").doesNotExist();
     }
 
     /** The model in {@code out} holds bit for bit the parameters of the driver-hosted run in {@code tmp/run}. */
@@ -175,7 +159,7 @@ class TrainCommandTest {
     }
 
     /** A base port p with p .. p + 3 free on loopback (two shards' port pairs). */
-    private static int freeUdpPortPair() {
+    static int freeUdpPortPair() {
         for (int attempt = 0; attempt < 100; attempt++) {
             int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(30000, 60000);
             boolean free = true;

@@ -181,17 +181,22 @@ class StandaloneClusterIT {
                 metrics.stream().map(m -> m.get("top1Error").asText()).toList());
     }
 
-    /** The driver killed with SIGKILL in the middle of epoch 2; then {@code train --resume} finishes the run. */
+    /**
+     * The driver killed with SIGKILL in the middle of epoch 2, after a round-level checkpoint; then
+     * {@code train --resume} finishes the run from it.
+     */
     private static void aKilledDriverResumesFromItsLastCheckpoint(StandaloneCluster cluster, java.nio.file.Path project,
                                                                   FileSystem hdfs, String root, String demoConf) throws Exception {
         String output = root + "/runs/e2e-driver-lost";
         List<String> args = new ArrayList<>(List.of("--config", demoConf, "--set", "job.data=" + root + "/datasets/fmnist",
                 "--set", "job.output=" + output, "--set", "training.epochs=2", "--set", "training.batch-size=32",
-                "--set", "job.tau=4", "--set", "job.evaluation=spark", "--set", "paramserver.host=127.0.0.1"));
+                "--set", "job.tau=4", "--set", "job.evaluation=spark", "--set", "paramserver.host=127.0.0.1",
+                "--set", "job.checkpoint-every-rounds=2"));
         List<String> first = new ArrayList<>(args);
         first.addAll(List.of("--set", "paramserver.port=" + StandaloneCluster.freePort()));
         long[] killedAt = new long[1];
-        Run killed = run(cluster, project, "driver-lost", List.of(Fault.afterDriverLog("epoch 2/2  round ", driver -> {
+        // Killed once a round-level checkpoint of epoch 2 is written (every 2 rounds).
+        Run killed = run(cluster, project, "driver-lost", List.of(Fault.afterDriverLog("ckpt-000001-r0000", driver -> {
             driver.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             driver.waitFor();
             killedAt[0] = System.nanoTime();
@@ -203,13 +208,14 @@ class StandaloneClusterIT {
         resume.addAll(List.of("--set", "paramserver.port=" + StandaloneCluster.freePort(), "--resume"));
         Submitted resumed = submitTrain(cluster, project, "driver-resumed", List.of(), resume);
         double seconds = (System.nanoTime() - killedAt[0]) / 1e9;
-        assertThat(resumed.out()).as(resumed.context()).contains("resuming from").contains("after epoch 1")
-                .contains("trained 2 epochs");
+        assertThat(resumed.out()).as(resumed.context()).contains("resuming from").contains("after epoch 1 and ")
+                .contains(" rounds of epoch 2").contains("trained 2 epochs");
         List<JsonNode> metrics = readLines(hdfs, new Path(output, "metrics.jsonl"));
         assertThat(metrics).hasSize(2);
         assertThat(metrics.stream().map(m -> m.get("epoch").asInt()).toList()).containsExactly(1, 2);
-        System.err.printf("e2e RELIABILITY driver SIGKILL in epoch 2: --resume finished the run %.1f s after the kill "
-                + "(a new application, epoch 2 trained again); top-1 error by epoch %s%n", seconds,
+        assertThat(metrics.get(1).get("images").asLong()).as("epoch 2, resumed within").isEqualTo(metrics.get(0).get("images").asLong());
+        System.err.printf("e2e RELIABILITY driver SIGKILL in epoch 2: --resume (a new application, from the round-level "
+                + "checkpoint) finished the run %.1f s after the kill; top-1 error by epoch %s%n", seconds,
                 metrics.stream().map(m -> m.get("top1Error").asText()).toList());
     }
 

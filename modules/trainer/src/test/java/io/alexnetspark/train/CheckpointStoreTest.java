@@ -101,4 +101,29 @@ class CheckpointStoreTest {
             assertThat(s.map(p -> p.getFileName().toString())).containsExactly("ckpt-000002");
         }
     }
+    private static CheckpointState withinEpoch(int epochsDone, int rounds) {
+        CheckpointState e = state(epochsDone);
+        return new CheckpointState(e.epoch(), e.round(), e.iterations(), e.seed(), e.plateau(), e.configHash(), e.config(),
+                e.manifestId(), null, rounds, 2);
+    }
+
+    @Test
+    void aRoundLevelCheckpointIsTheNewestUntilTheNextOneOfEitherKind() throws IOException {
+        ComputationGraph net = trainedNetwork();
+        CheckpointStore store = store(2);
+        store.save(net, state(1));
+        store.save(net, withinEpoch(1, 50));
+        assertThat(store.loadLatest().orElseThrow().state()).satisfies(st -> {
+            assertThat(st.withinEpoch()).isTrue();
+            assertThat(st.roundsIntoEpoch()).isEqualTo(50);
+            assertThat(st.replicas()).isEqualTo(2);
+        });
+        store.save(net, withinEpoch(1, 100));
+        assertThat(store.complete()).extracting(Path::getName).containsExactly("ckpt-000001", "ckpt-000001-r000100");
+        store.save(net, state(2));
+        store.save(net, state(3));
+        // Epoch checkpoints keep their own count; the round-level one went with the next checkpoint.
+        assertThat(store.complete()).extracting(Path::getName).containsExactly("ckpt-000002", "ckpt-000003");
+        assertThat(store.loadLatest().orElseThrow().state().withinEpoch()).isFalse();
+    }
 }

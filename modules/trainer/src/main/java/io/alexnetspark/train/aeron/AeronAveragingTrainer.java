@@ -6,6 +6,7 @@ import io.alexnetspark.paramserver.AeronSetup;
 import io.alexnetspark.paramserver.JobSpec;
 import io.alexnetspark.paramserver.ParameterServer;
 import io.alexnetspark.paramserver.ServerConfig;
+import io.alexnetspark.paramserver.ServerRound;
 import io.alexnetspark.train.EpochAttempt;
 import io.alexnetspark.train.EpochTrainer;
 import io.alexnetspark.train.RecoverySettings;
@@ -47,6 +48,8 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(AeronAveragingTrainer.class);
     /** How long a later epoch waits for missing slots before starting with fewer replicas. */
     private static final Duration GROW_BACK_WAIT = Duration.ofSeconds(3);
+    /** How long the driver waits for a failed attempt's killed tasks to end before the next attempt. */
+    private static final Duration TASKS_END_WAIT = Duration.ofMinutes(1);
 
     /** The epoch's input. */
     public record Input(List<ShardSource> shards, PipelineSettings pipeline, List<String> classNames, long seed) {
@@ -84,6 +87,13 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     private int failedAttempts;
     /** Whether a driver server was seeded yet: the first seed is round 0, every later one takes the next number. */
     private boolean seeded;
+    private int checkpointEvery;
+    private RoundCheckpoints roundCheckpoints;
+    /** Rounds of the next epoch a round-level checkpoint holds already, and the replicas that trained them. */
+    private int baseKept;
+    private int baseReplicas;
+    /** The external server's incarnation as last seen (null before the first look). */
+    private Long serverIncarnation;
     private boolean firstEpoch = true;
     private List<ReplicaResult> lastResults = List.of();
 
@@ -107,7 +117,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         this.aeronRoot = (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm"
                 : System.getProperty("java.io.tmpdir")) + "/alexnet-ps-";
         this.params = network.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
-        this.latestRound = placement instanceof ServerPlacement.External ext ? ext.latestRound() : 0;
+        this.latestRound = 0;
     }
 
     @Override
@@ -136,8 +146,29 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     }
 
     @Override
+    public void checkpointEveryRounds(int everyRounds, RoundCheckpoints sink) {
+        if (everyRounds > 0 && !(placement instanceof ServerPlacement.InDriver)) {
+            LOG.warn("job.checkpoint-every-rounds = {} needs paramserver.placement = driver (the driver reads the average "
+                    + "from its own server); checkpoints are written between epochs only", everyRounds);
+            return;
+        }
+        this.checkpointEvery = everyRounds;
+        this.roundCheckpoints = sink;
+    }
+
+    @Override
+    public void resumeWithinEpoch(int roundsIntoEpoch, int replicasThen) {
+        this.baseKept = roundsIntoEpoch;
+        this.baseReplicas = replicasThen;
+    }
+
+    @Override
     public EpochStats trainEpoch(int epoch, double learningRate) throws Exception {
-        int n = replicasForEpoch();
+        // A round-level checkpoint's epoch: the driver's copy holds its first rounds already, which only
+        // as many replicas as trained them can continue (the deal of the shards depends on N).
+        int base = baseKept;
+        baseKept = 0;
+        int n = base > 0 ? slots.await(baseReplicas, baseReplicas, recovery.slotWait()) : replicasForEpoch();
         firstEpoch = false;
         // The driver's momentum (the replicas' average from the last epoch, or a resumed checkpoint's)
         // goes out to every replica, so that momentum carries across epochs as in one long run. With a
@@ -150,28 +181,42 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                 : sc.broadcast(network.params().toFloatVector());
         long start = System.nanoTime();
         List<EpochAttempt> attempts = new ArrayList<>();
-        int kept = 0; // rounds of this epoch already in the server's average (a resumed attempt skips them)
-        ByteBuffer resumeFrom = null;
-        long resumeRound = -1;
+        int kept = base; // rounds of this epoch already in the server's average (a resumed attempt skips them)
+        Resume resume = null;
         try {
             for (int attempt = 1; ; attempt++) {
                 List<List<ShardSource>> groups = ShardDeal.deal(input.shards(), n, input.seed(), epoch);
                 int rounds = roundsPerEpoch(groups);
-                int remaining = rounds - kept;
                 long attemptStart = System.nanoTime();
-                Stage stage = prepareStage(n, resumeFrom, resumeRound, startParams);
-                resumeFrom = null;
-                ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), stage.job(), stage.ipcAeronDir(),
-                        averaging.tau(), remaining, stage.firstRound(), epoch, learningRate, input.pipeline(),
-                        input.classNames(), averaging.awaitTimeout(), momentum, averageMomentum, stage.executorShards(),
-                        (long) kept * averaging.tau(), attempt);
-                sc.setJobDescription(String.format(Locale.ROOT, "epoch %d%s: %d replicas x %d rounds of %d mini-batches "
-                        + "(aeron-averaging)", epoch + 1, attempt > 1 ? " attempt " + attempt : "", n, remaining, averaging.tau()));
-                progress.startEpoch(epoch, stage.firstRound(), remaining + (averageMomentum ? 1 : 0),
-                        (long) n * averaging.tau() * input.pipeline().batchSize(), attempt);
+                String jobGroup = "alexnet-epoch-" + (epoch + 1) + "-attempt-" + attempt + "-" + UUID.randomUUID();
+                Stage stage = null;
+                int remaining = rounds - kept;
                 List<ReplicaResult> results;
                 try {
-                    results = BarrierStage.mapPartitions(sc.parallelize(groups, n), new ReplicaTask(plan)).collect();
+                    stage = prepareStage(n, resume, startParams, attempts);
+                    resume = null;
+                    if (!stage.resumed()) {
+                        kept = base;
+                    }
+                    remaining = rounds - kept;
+                    ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), stage.job(), stage.ipcAeronDir(),
+                            averaging.tau(), remaining, stage.firstRound(), epoch, learningRate, input.pipeline(),
+                            input.classNames(), averaging.awaitTimeout(), momentum, averageMomentum, stage.executorShards(),
+                            (long) kept * averaging.tau(), attempt);
+                    sc.setJobGroup(jobGroup, String.format(Locale.ROOT, "epoch %d%s: %d replicas x %d rounds of %d "
+                            + "mini-batches (aeron-averaging)", epoch + 1, attempt > 1 ? " attempt " + attempt : "", n, remaining,
+                            averaging.tau()), false);
+                    progress.startEpoch(epoch, stage.firstRound(), remaining + (averageMomentum ? 1 : 0),
+                            (long) n * averaging.tau() * input.pipeline().batchSize(), attempt);
+                    Thread checkpointer = startRoundCheckpoints(epoch, stage, kept, remaining, averageMomentum, n);
+                    try {
+                        results = BarrierStage.mapPartitions(sc.parallelize(groups, n), new ReplicaTask(plan)).collect();
+                    } finally {
+                        if (checkpointer != null) {
+                            checkpointer.interrupt();
+                            checkpointer.join();
+                        }
+                    }
                 } catch (Exception e) {
                     if (EveryReplicaDivergedException.isIn(e)) {
                         attempts.add(new EpochAttempt(attempt, n, true, EveryReplicaDivergedException.messageIn(e),
@@ -180,18 +225,21 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     }
                     String cause = oneLine(e);
                     failedAttempts++;
-                    long closed = driverServer != null ? driverServer.server().latestRound() - stage.firstRound() : 0;
-                    int paramRoundsInAttempt = remaining + (averageMomentum ? 1 : 0);
+                    long closed = stage == null ? 0 : closedRounds(stage);
+                    int roundsInAttempt = remaining + (averageMomentum ? 1 : 0);
                     LOG.warn("epoch {} attempt {} failed after {} s with {} replicas ({} of its {} rounds closed): {}", epoch + 1,
-                            attempt, String.format(Locale.ROOT, "%.1f", seconds(attemptStart)), n, closed, paramRoundsInAttempt, cause);
-                    if (!placement.retryable() || attempt >= recovery.attemptsPerEpoch()
-                            || failedAttempts > recovery.failedAttemptsPerJob()) {
+                            attempt, String.format(Locale.ROOT, "%.1f", seconds(attemptStart)), n, closed, roundsInAttempt, cause);
+                    if (attempt >= recovery.attemptsPerEpoch() || failedAttempts > recovery.failedAttemptsPerJob()) {
                         attempts.add(new EpochAttempt(attempt, n, true, cause, seconds(attemptStart), "gave up", remaining));
                         throw new EpochFailedException(epoch, attempts, giveUpReason(attempt), e);
                     }
+                    // The failed attempt's tasks (killed, not yet ended) must not push into the next one,
+                    // nor hold the slots and ports it needs.
+                    awaitTasksEnded(jobGroup);
                     int next;
                     try {
-                        next = placement.resizable() ? slots.await(replicas, recovery.minReplicas(), recovery.slotWait()) : n;
+                        next = !placement.resizable() ? n : base > 0 ? slots.await(n, n, recovery.slotWait())
+                                : slots.await(replicas, recovery.minReplicas(), recovery.slotWait());
                     } catch (SparkSlots.NotEnoughSlotsException lack) {
                         attempts.add(new EpochAttempt(attempt, n, true, cause, seconds(attemptStart), "gave up", remaining));
                         throw new EpochFailedException(epoch, attempts, lack.getMessage(), e);
@@ -200,20 +248,21 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     // the same replicas (the deal, and with it the skipped mini-batches, depends on N),
                     // and a round still to train; the momentum round's average is not parameters.
                     boolean momentumLast = averageMomentum && closed == remaining;
-                    boolean resume = placement.resumesWithinEpoch() && next == n && closed > 0 && closed < remaining
+                    boolean resumable = placement.resumesWithinEpoch() && next == n && closed > 0 && closed < remaining
                             && !momentumLast;
                     String what;
                     int redone;
-                    if (resume) {
-                        resumeRound = driverServer.server().latestRound();
-                        resumeFrom = driverServer.copyLatest(averaging.awaitTimeout());
+                    if (resumable) {
+                        long round = stage.firstRound() + closed;
+                        resume = new Resume(round, driverServer != null ? driverServer.copyLatest(averaging.awaitTimeout()) : null);
                         kept += (int) closed;
                         redone = 1;
-                        what = String.format(Locale.ROOT, "resume at round %d (%d of %d rounds kept)", resumeRound, kept, rounds);
+                        what = String.format(Locale.ROOT, "resume at round %d (%d of %d rounds kept)", round, kept, rounds);
                     } else {
-                        redone = kept + (int) Math.min(closed, remaining) + 1;
-                        kept = 0;
-                        what = next == n ? "restart the epoch from its start"
+                        redone = kept - base + (int) Math.max(0, Math.min(closed, remaining)) + 1;
+                        kept = base;
+                        what = base > 0 ? "restart from the round-level checkpoint (round " + base + " of the epoch)"
+                                : next == n ? "restart the epoch from its start"
                                 : "restart the epoch from its start with " + next + " of " + replicas + " replicas";
                     }
                     if (driverServer != null) {
@@ -226,6 +275,8 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                             attempt + 1, recovery.attemptsPerEpoch(), failedAttempts);
                     n = next;
                     continue;
+                } finally {
+                    sc.clearJobGroup();
                 }
                 attempts.add(new EpochAttempt(attempt, n, false, "", seconds(attemptStart), "", 0));
                 return finishEpoch(epoch, results, stage, kept, n, rounds, start, attempts);
@@ -240,26 +291,37 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         }
     }
 
-    /** What one attempt's stage reaches and starts from. */
-    private record Stage(JobSpec job, String ipcAeronDir, long firstRound, ReplicaPlan.ExecutorShards executorShards) {
+    /** Where a resumed attempt starts: the server's last closed round, and (driver placement) its average. */
+    private record Resume(long round, ByteBuffer average) {
     }
 
     /**
-     * Readies the server side of one attempt: for the driver placement the running server, or a new
-     * incarnation seeded with {@code resumeFrom} (a resume) or the driver's parameters.
+     * What one attempt's stage reaches and starts from.
+     *
+     * @param resumed whether it resumes the epoch's earlier attempts (else it starts the epoch afresh)
      */
-    private Stage prepareStage(int n, ByteBuffer resumeFrom, long resumeRound, Broadcast<float[]> startParams) {
+    private record Stage(JobSpec job, String ipcAeronDir, long firstRound, ReplicaPlan.ExecutorShards executorShards,
+                         boolean resumed) {
+    }
+
+    /**
+     * Readies the server side of one attempt. Driver placement: the running server, or a new
+     * incarnation seeded with the resumed round's average or the driver's parameters. External: the
+     * dedicated server is asked for its round and incarnation and seeded under a new round number,
+     * with its own latest average (a resume, same incarnation) or the driver's copy.
+     */
+    private Stage prepareStage(int n, Resume resume, Broadcast<float[]> startParams, List<EpochAttempt> attempts) {
         ServerPlacement.Quorum quorum = quorum();
         if (placement instanceof ServerPlacement.InDriver d) {
-            if (driverServer == null || driverServer.job().workers() != n || resumeFrom != null) {
+            if (driverServer == null || driverServer.job().workers() != n || resume != null) {
                 closeDriverServer();
                 JobSpec job = d.template().incarnation(n, d.template().shards());
                 String dir = aeronRoot + UUID.randomUUID();
                 ParameterServer server = new ParameterServer(new ServerConfig(job, quorum.forWorkers(n),
                         quorum.roundTimeout(), AeronSetup.embedded(dir)), progress).start();
                 driverServer = new DriverServer(server, job, dir);
-                if (resumeFrom != null) {
-                    server.publishInitial(resumeRound, resumeFrom);
+                if (resume != null) {
+                    server.publishInitial(resume.round(), resume.average());
                 } else {
                     // A fresh start, or a restart of the epoch: the driver's copy, under the next round number.
                     server.publishInitial(seeded ? latestRound + 1 : latestRound, params);
@@ -267,15 +329,136 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                 }
                 latestRound = server.latestRound();
             }
-            return new Stage(driverServer.job(), d.ipc() ? driverServer.aeronDir() : null, driverServer.server().latestRound(), null);
+            return new Stage(driverServer.job(), d.ipc() ? driverServer.aeronDir() : null, driverServer.server().latestRound(),
+                    null, resume != null);
         }
         if (placement instanceof ServerPlacement.InExecutors e) {
             return new Stage(e.template().incarnation(n, n), null, latestRound,
-                    new ReplicaPlan.ExecutorShards(startParams, true, quorum.forWorkers(n), quorum.roundTimeout()));
+                    new ReplicaPlan.ExecutorShards(startParams, true, quorum.forWorkers(n), quorum.roundTimeout()), false);
         }
         ServerPlacement.External x = (ServerPlacement.External) placement;
-        return new Stage(x.job(), null, latestRound,
-                new ReplicaPlan.ExecutorShards(startParams, false, quorum.forWorkers(n), quorum.roundTimeout()));
+        try (ExternalServer link = ExternalServer.connect(x)) {
+            ServerRound now = link.query();
+            boolean restarted = serverIncarnation != null && now.incarnation() != serverIncarnation;
+            if (restarted) {
+                LOG.warn("the external parameter server restarted (a new incarnation, holding round {}): re-seeding it "
+                        + "from the driver's copy", now.latestRound());
+                if (!attempts.isEmpty()) {
+                    EpochAttempt last = attempts.remove(attempts.size() - 1);
+                    attempts.add(new EpochAttempt(last.attempt(), last.replicas(), last.failed(), last.cause(), last.seconds(),
+                            "restart the epoch from its start: the external server had restarted (new incarnation)",
+                            last.imagesLost()));
+                }
+            } else if (serverIncarnation == null) {
+                LOG.info("the external parameter server holds round {} ({} shards agree: {})", now.latestRound(),
+                        x.job().shards(), now.agree());
+            }
+            serverIncarnation = now.incarnation();
+            long round = Math.max(latestRound, now.latestRound()) + 1;
+            if (resume != null && !restarted && now.latestRound() == resume.round()) {
+                // Its own latest average, under a new round: the seed also drops the failed stage's partial pushes.
+                ByteBuffer latest = ByteBuffer.allocateDirect((int) x.job().layout().bytes()).order(ByteOrder.LITTLE_ENDIAN);
+                link.client().pullLatest(latest);
+                link.client().seed(round, latest);
+                latestRound = round;
+                return new Stage(x.job(), null, round,
+                        new ReplicaPlan.ExecutorShards(null, false, quorum.forWorkers(n), quorum.roundTimeout()), true);
+            }
+            link.client().seed(round, params);
+            latestRound = round;
+            return new Stage(x.job(), null, round,
+                    new ReplicaPlan.ExecutorShards(startParams, false, quorum.forWorkers(n), quorum.roundTimeout()), false);
+        }
+    }
+
+    /**
+     * With {@code job.checkpoint-every-rounds}, a thread that watches the driver's server during the
+     * stage and hands the average to the checkpoint sink every so many closed rounds; else null.
+     */
+    private Thread startRoundCheckpoints(int epoch, Stage stage, int kept, int remaining, boolean averageMomentum, int n) {
+        if (checkpointEvery <= 0 || roundCheckpoints == null || driverServer == null) {
+            return null;
+        }
+        ParameterServer server = driverServer.server();
+        long first = stage.firstRound();
+        Thread t = new Thread(() -> {
+            int written = kept;
+            ByteBuffer copy = null;
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(250);
+                    long closed = server.latestRound() - first;
+                    // Only parameter rounds before the last (the epoch's own checkpoint follows it); the
+                    // momentum round's average is not parameters.
+                    if (closed <= 0 || closed >= remaining || (kept + closed) / checkpointEvery <= written / checkpointEvery) {
+                        continue;
+                    }
+                    if (copy == null) {
+                        copy = ByteBuffer.allocateDirect((int) driverServer.job().layout().bytes()).order(ByteOrder.LITTLE_ENDIAN);
+                    }
+                    long round = server.latestAverage(copy, averaging.awaitTimeout());
+                    int into = kept + (int) (round - first);
+                    if (round - first >= remaining) {
+                        continue;
+                    }
+                    float[] average = new float[(int) (copy.capacity() / 4)];
+                    copy.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(average);
+                    roundCheckpoints.save(epoch, into, n, average);
+                    written = into;
+                }
+            } catch (InterruptedException e) {
+                // the stage ended
+            } catch (Exception e) {
+                LOG.warn("epoch {}: a round-level checkpoint failed: {}", epoch + 1, oneLine(e), e);
+            }
+        }, "round-checkpoints");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Rounds the failed attempt closed on a server that outlives it (0 if unknown or none). */
+    private long closedRounds(Stage stage) {
+        if (driverServer != null) {
+            return driverServer.server().latestRound() - stage.firstRound();
+        }
+        if (placement instanceof ServerPlacement.External x) {
+            try (ExternalServer link = ExternalServer.connect(x)) {
+                ServerRound now = link.query();
+                return now.incarnation() == serverIncarnation && now.agree() ? Math.max(0, now.latestRound() - stage.firstRound()) : 0;
+            } catch (RuntimeException e) {
+                LOG.warn("the external parameter server does not answer after the failed attempt: {}", oneLine(e));
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    /** Waits (up to a minute) until no task of the failed attempt's job group runs any more. */
+    private void awaitTasksEnded(String jobGroup) throws InterruptedException {
+        long deadline = System.nanoTime() + TASKS_END_WAIT.toNanos();
+        org.apache.spark.api.java.JavaSparkStatusTracker tracker = sc.statusTracker();
+        while (true) {
+            int active = 0;
+            for (int job : tracker.getJobIdsForGroup(jobGroup)) {
+                org.apache.spark.SparkJobInfo info = tracker.getJobInfo(job);
+                if (info == null) {
+                    continue;
+                }
+                for (int stageId : info.stageIds()) {
+                    org.apache.spark.SparkStageInfo stage = tracker.getStageInfo(stageId);
+                    active += stage == null ? 0 : stage.numActiveTasks();
+                }
+            }
+            if (active == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.warn("{} tasks of the failed attempt still run after {} s; going on", active, TASKS_END_WAIT.toSeconds());
+                return;
+            }
+            Thread.sleep(100);
+        }
     }
 
     private EpochStats finishEpoch(int epoch, List<ReplicaResult> results, Stage stage, int kept, int n, int rounds,
@@ -349,10 +532,6 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     }
 
     private String giveUpReason(int attempt) {
-        if (!placement.retryable()) {
-            return "an external parameter server's failed stage is not retried (its open round holds the failed "
-                    + "stage's pushes); restart the server and train --resume";
-        }
         if (attempt >= recovery.attemptsPerEpoch()) {
             return "no attempts left for this epoch (job.recovery.attempts-per-epoch = " + recovery.attemptsPerEpoch() + ")";
         }

@@ -5,35 +5,59 @@ import io.alexnetspark.paramserver.ClientConfig;
 import io.alexnetspark.paramserver.JobSpec;
 import io.alexnetspark.paramserver.ParameterClient;
 import io.alexnetspark.paramserver.ParameterServerException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.time.Duration;
+import io.alexnetspark.paramserver.ServerRound;
 
 /**
- * The driver's one look at a parameter server running on a dedicated node
- * ({@code paramserver.placement = external}): can it be reached with this job's id, secret and
- * MAC, and which round does it hold. Asked once, before the first epoch, as worker 0 would.
+ * The driver's link to a parameter server on a dedicated node ({@code paramserver.placement =
+ * external}), opened before each epoch attempt as worker 0 would: which round and incarnation the
+ * server holds (a header-sized query), and seeding it with the driver's copy under a new round.
  */
-public final class ExternalServer {
+final class ExternalServer implements AutoCloseable {
 
-    private ExternalServer() {
+    private final JobSpec job;
+    private final ParameterClient client;
+
+    private ExternalServer(JobSpec job, ParameterClient client) {
+        this.job = job;
+        this.client = client;
     }
 
     /**
-     * The latest complete round the server holds (-1 if it holds none).
+     * Opens the link (the driver's address, where answers come back, is the placement's bind host).
      *
-     * @param job      the job as the server was started (id, secret, shards and their hosts, MAC)
-     * @param bindHost the driver's own address, where the answer comes back (UDP)
-     * @throws ParameterServerException naming the server's channel if it cannot be reached or does not answer
+     * @throws ParameterServerException naming the server's channel if it cannot be reached
      */
-    public static long latestRound(JobSpec job, String bindHost, Duration timeout) {
-        ClientConfig config = new ClientConfig(job, 0, bindHost, timeout, timeout, AeronSetup.embeddedFresh());
-        ByteBuffer scratch = ByteBuffer.allocateDirect((int) job.layout().bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        try (ParameterClient client = new ParameterClient(config)) {
-            return client.pullLatest(scratch).round();
+    static ExternalServer connect(ServerPlacement.External placement) {
+        JobSpec job = placement.job();
+        ClientConfig config = new ClientConfig(job, 0, placement.bindHost(), placement.timeout(), placement.timeout(),
+                AeronSetup.embeddedFresh());
+        try {
+            return new ExternalServer(job, new ParameterClient(config));
         } catch (ParameterServerException e) {
-            throw new ParameterServerException("the external parameter server (" + job.channel() + ", job id " + job.jobId()
-                    + ", " + job.mac() + ") did not answer: is it running for this job, with the same secret? " + e.getMessage(), e);
+            throw unreachable(job, e);
         }
+    }
+
+    /** The server's round and incarnation. */
+    ServerRound query() {
+        try {
+            return client.queryRound();
+        } catch (ParameterServerException e) {
+            throw unreachable(job, e);
+        }
+    }
+
+    ParameterClient client() {
+        return client;
+    }
+
+    private static ParameterServerException unreachable(JobSpec job, ParameterServerException e) {
+        return new ParameterServerException("the external parameter server (" + job.channel() + ", job id " + job.jobId()
+                + ", " + job.mac() + ") did not answer: is it running for this job, with the same secret? " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        client.close();
     }
 }

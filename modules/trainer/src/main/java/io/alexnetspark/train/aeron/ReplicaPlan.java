@@ -38,15 +38,14 @@ public record ReplicaPlan(String networkJson, JobSpec job, String serverAeronDir
         implements Serializable {
 
     /**
-     * The server is not in the driver: every replica loads the epoch's start from a broadcast, and
-     * either serves one shard itself ({@code paramserver.placement = executors}) or reaches shards
-     * running elsewhere ({@code external}).
+     * The server is not in the driver: either every replica serves one shard itself
+     * ({@code paramserver.placement = executors}) or the shards run on a dedicated node ({@code external}),
+     * which the driver has seeded as round {@code firstRound} already.
      *
-     * @param start        the epoch's starting parameters (the driver's average)
+     * @param start        the epoch's starting parameters (the driver's copy), loaded by every replica; or
+     *                     null: the replicas pull the server's latest average (a resumed attempt)
      * @param serveOwn     each replica serves the shard of its partition, seeded with {@code start} as
-     *                     round {@code firstRound}; if false, the replicas first push {@code start} as
-     *                     one round (the same vector from all: its average is {@code start}), which
-     *                     seeds the external server
+     *                     round {@code firstRound}
      * @param quorum       the own shards' quorum
      * @param roundTimeout the own shards' round time-out
      */

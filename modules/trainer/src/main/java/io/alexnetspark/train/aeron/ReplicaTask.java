@@ -68,7 +68,8 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         JobSpec job = servesOwn ? plan.job().withChannel(plan.job().channel().withShardHosts(hosts)) : plan.job();
         ParameterServer shard = null;
         AeronSetup aeron;
-        if (own != null) {
+        boolean startLoaded = own != null && own.start() != null;
+        if (startLoaded) {
             params.asFloatBuffer().put(own.start().value());
         }
         if (servesOwn) {
@@ -85,12 +86,12 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         try (ParameterServer closeShard = shard) {
             // Every replica has started (and seeded its shard): none waits for a straggler that was never scheduled.
             ctx.barrier();
-            return train(ctx, net, params, config, own != null, shard != null, bindHost, gpu, worker, shards);
+            return train(ctx, net, params, config, startLoaded, own != null, bindHost, gpu, worker, shards);
         }
     }
 
     private Iterator<ReplicaResult> train(BarrierTaskContext ctx, ComputationGraph net, ByteBuffer params, ClientConfig config,
-                                          boolean startLoaded, boolean servesShard, String bindHost, int gpu, int worker,
+                                          boolean startLoaded, boolean outsideDriver, String bindHost, int gpu, int worker,
                                           List<ShardSource> shards)
             throws Exception {
         ReplicaFaults faults = ReplicaFaults.fromSystemProperty();
@@ -114,9 +115,6 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
             if (!startLoaded) {
                 // The server's latest average and its round: a retried stage continues the server's numbering.
                 round = client.pullLatest(params).round();
-            } else if (!servesShard) {
-                // An external server: seed it with the epoch's start, as a round of identical pushes.
-                client.pushAndAwait(++round, params);
             }
             if (plan.skipBatches() > 0 && worker == 0) {
                 LOG.info("epoch {} attempt {}: resuming at round {}, skipping the first {} mini-batches of each replica",
@@ -202,13 +200,13 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
                 }
                 averagingNanos += System.nanoTime() - t1;
             }
-            if (servesShard) {
+            if (plan.executorShards() != null && plan.executorShards().serveOwn()) {
                 // This replica's shard may still be sending the last average to the others.
                 ctx.barrier();
             }
         }
         return List.of(new ReplicaResult(worker, lossSum / Math.max(1, batches), images, fitNanos / 1e9, averagingNanos / 1e9,
-                round, crc(params), bindHost, gpu, momentum, startLoaded && worker == 0 ? net.params().toFloatVector() : null,
+                round, crc(params), bindHost, gpu, momentum, outsideDriver && worker == 0 ? net.params().toFloatVector() : null,
                 resets, missed)).iterator();
     }
 

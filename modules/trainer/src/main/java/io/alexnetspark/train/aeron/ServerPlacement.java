@@ -16,8 +16,7 @@ public sealed interface ServerPlacement {
 
     /**
      * Whether the server outlives a failed stage, so that a retry can resume from the last round it
-     * closed. The shards in the executors die with the stage; an external server keeps the failed
-     * round's partial pushes, which this protocol cannot clear yet (see {@link External}).
+     * closed. The shards in the executors die with the stage.
      */
     boolean resumesWithinEpoch();
 
@@ -26,11 +25,6 @@ public sealed interface ServerPlacement {
 
     /** The quorum rule ({@code replicas} and {@code timeout} for a server that has none of its own here). */
     Quorum quorum(int replicas, Duration timeout);
-
-    /** Whether a failed stage can be tried again at all. */
-    default boolean retryable() {
-        return true;
-    }
 
     /**
      * Embedded in the driver: the driver starts one server incarnation (a fresh job id and secret)
@@ -82,14 +76,17 @@ public sealed interface ServerPlacement {
 
     /**
      * A server on a dedicated node, started for this job with a fixed worker count, id and secret.
-     * A failed stage is not tried again: its partial pushes stay in the server's open round, and
-     * until the protocol can reset a round (issue 14: a seed message), a retry would mix them in.
+     * Before every attempt the driver asks it for its round and incarnation and seeds it (a SEED
+     * message under a new round number, which also drops a failed stage's partial pushes): with the
+     * epoch's start, or, to resume, with its own latest average. A restarted server (a new
+     * incarnation) is re-seeded from the driver's copy and the epoch restarts.
      *
-     * @param job         what the server was started with
-     * @param latestRound the latest complete round it held when the job started (-1: none)
+     * @param job      what the server was started with
+     * @param bindHost the driver's address, where the server's answers come back
+     * @param timeout  how long the driver waits for them
      */
-    record External(JobSpec job, long latestRound) implements ServerPlacement {
-        /** The server's quorum is its own (set at its start); the replicas' seeding round needs all of them. */
+    record External(JobSpec job, String bindHost, Duration timeout) implements ServerPlacement {
+        /** The server's quorum is its own (set at its start). */
         @Override
         public Quorum quorum(int replicas, Duration timeout) {
             return new Quorum(replicas, replicas, timeout);
@@ -97,16 +94,11 @@ public sealed interface ServerPlacement {
 
         @Override
         public boolean resumesWithinEpoch() {
-            return false;
+            return true;
         }
 
         @Override
         public boolean resizable() {
-            return false;
-        }
-
-        @Override
-        public boolean retryable() {
             return false;
         }
     }
