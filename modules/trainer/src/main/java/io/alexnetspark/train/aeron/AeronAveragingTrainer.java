@@ -279,7 +279,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     sc.clearJobGroup();
                 }
                 attempts.add(new EpochAttempt(attempt, n, false, "", seconds(attemptStart), "", 0));
-                return finishEpoch(epoch, results, stage, kept, n, rounds, start, attempts);
+                return finishEpoch(epoch, results, groups, kept, n, rounds, start, attempts);
             }
         } finally {
             if (momentum != null) {
@@ -461,7 +461,8 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         }
     }
 
-    private EpochStats finishEpoch(int epoch, List<ReplicaResult> results, Stage stage, int kept, int n, int rounds,
+    private EpochStats finishEpoch(int epoch, List<ReplicaResult> results, List<List<ShardSource>> groups, int kept, int n,
+                                   int rounds,
                                    long start, List<EpochAttempt> attempts) {
         if (driverServer != null) {
             driverServer.server().latestAverage(params, averaging.awaitTimeout());
@@ -483,7 +484,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     epoch + 1, attempts.size(), n, kept, rounds);
         }
         int batch = input.pipeline().batchSize();
-        long images = results.stream().mapToLong(ReplicaResult::images).sum() + (long) kept * n * averaging.tau() * batch;
+        long images = results.stream().mapToLong(ReplicaResult::images).sum() + imagesInFirstRounds(groups, kept);
         double loss = results.stream().mapToDouble(ReplicaResult::meanLoss).average().orElse(Double.NaN);
         double averagingSeconds = results.stream().mapToDouble(ReplicaResult::averagingSeconds).average().orElse(0);
         int resets = results.stream().mapToInt(ReplicaResult::resets).sum();
@@ -513,18 +514,44 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         return n;
     }
 
+    /**
+     * Rounds of the epoch: enough for the replica with the most mini-batches. A replica whose shards
+     * run out sooner pushes the average it holds in the rounds left (no update of its own), so that
+     * every image of the epoch is trained once, whatever the sizes of the replicas' shard groups.
+     */
     private int roundsPerEpoch(List<List<ShardSource>> groups) {
-        long fewest = Long.MAX_VALUE;
+        long most = 0;
         for (List<ShardSource> g : groups) {
-            fewest = Math.min(fewest, g.stream().mapToLong(s -> s.info().images()).sum());
+            if (g.isEmpty()) {
+                throw new IllegalStateException("more replicas (" + groups.size() + ") than training shards ("
+                        + input.shards().size() + "): ingest smaller shards or train fewer replicas");
+            }
+            most = Math.max(most, batchesOf(g));
         }
-        int rounds = (int) (fewest / input.pipeline().batchSize() / averaging.tau());
-        if (rounds < 1) {
-            throw new IllegalStateException(String.format("a replica gets only %d images this epoch: fewer than tau (%d) "
-                    + "mini-batches of %d; use smaller shards, fewer replicas or a smaller tau", fewest, averaging.tau(),
-                    input.pipeline().batchSize()));
+        if (most < 1) {
+            throw new IllegalStateException("no replica gets a whole mini-batch of " + input.pipeline().batchSize()
+                    + " images this epoch: use a smaller batch or more data");
         }
-        return rounds;
+        return (int) ((most + averaging.tau() - 1) / averaging.tau());
+    }
+
+    /** Mini-batches a replica with these shards reads in an epoch. */
+    private long batchesOf(List<ShardSource> group) {
+        long images = group.stream().mapToLong(s -> s.info().images()).sum();
+        int batch = input.pipeline().batchSize();
+        return input.pipeline().dropLast() ? images / batch : (images + batch - 1) / batch;
+    }
+
+    /** Images the first {@code rounds} rounds of an epoch trained, over all replicas. */
+    private long imagesInFirstRounds(List<List<ShardSource>> groups, int rounds) {
+        long total = 0;
+        int batch = input.pipeline().batchSize();
+        for (List<ShardSource> g : groups) {
+            long images = g.stream().mapToLong(s -> s.info().images()).sum();
+            long batches = Math.min((long) rounds * averaging.tau(), batchesOf(g));
+            total += Math.min(batches * batch, images);
+        }
+        return total;
     }
 
     private ServerPlacement.Quorum quorum() {

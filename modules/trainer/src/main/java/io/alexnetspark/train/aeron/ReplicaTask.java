@@ -130,10 +130,12 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
             // that the server's latest average (what the driver and a rejoining replica read) stays the parameters.
             long last = start + plan.rounds() + (averageMomentum ? 1 : 0);
             int keptRounds = (int) (plan.skipBatches() / plan.tau());
+            boolean outOfData = false;
             while (round < last) {
                 int roundInEpoch = keptRounds + (int) (round - start) + 1;
                 long t = System.nanoTime();
-                for (int b = 0; b < plan.tau(); b++) {
+                int trained = 0;
+                for (int b = 0; b < plan.tau() && data.hasNext(); b++, trained++) {
                     if (ctx.isInterrupted()) {
                         throw new IllegalStateException(where + ": task killed ("
                                 + (ctx.getKillReason().isDefined() ? ctx.getKillReason().get() : "") + ") in round " + (round + 1));
@@ -149,6 +151,13 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
                 }
                 long t1 = System.nanoTime();
                 fitNanos += t1 - t;
+                if (trained < plan.tau() && !outOfData) {
+                    // Its shards ran out before the others': from now on it pushes the average it holds
+                    // (no update of its own), so that the others' rounds close and every image is trained once.
+                    outOfData = true;
+                    LOG.info("{}: out of mini-batches after {} of round {}; pushes the average it holds until the epoch's "
+                            + "last round", where, trained, roundInEpoch);
+                }
                 if (faults.fail(worker, plan.epoch(), roundInEpoch, plan.attempt())) {
                     throw new IllegalStateException(where + ": test fault (" + ReplicaFaults.PROPERTY + ") in round "
                             + roundInEpoch + " of epoch " + (plan.epoch() + 1));
