@@ -27,6 +27,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * scheduling gives each a (fake) GPU address, and the replicas average through the real Aeron
  * parameter server over UDP on loopback, embedded in the driver's JVM. Then, on the same cluster,
  * one epoch with a shard of the server in each executor JVM instead ({@code placement = executors}).
+ *
+ * <p>Faults, as a cluster has them, each injected once into those runs or the ones after, into
+ * processes this test started (found through the Workers' process trees): an executor JVM killed with
+ * SIGKILL mid-epoch in both runs above; a second Worker (the third replica's node) killed for good with
+ * its executor and started again later (3 replicas, at least 2); the driver killed with SIGKILL
+ * mid-epoch and the run resumed from its round-level checkpoint; and the first job once more,
+ * unfaulted, to compare with.
  */
 class StandaloneClusterIT {
 
@@ -133,6 +140,30 @@ class StandaloneClusterIT {
 
             aNodeLostForGoodShrinksTheJobAndItsReturnGrowsItBack(cluster, project, hdfs, root, demoConf);
             aKilledDriverResumesFromItsLastCheckpoint(cluster, project, hdfs, root, demoConf);
+
+            // The first job once more, unfaulted, beside the run whose executor was killed in epoch 2.
+            String cleanOutput = root + "/runs/e2e-unfaulted";
+            submitTrain(cluster, project, "unfaulted", List.of(), List.of("--config", demoConf,
+                    "--set", "job.data=" + root + "/datasets/fmnist", "--set", "job.output=" + cleanOutput,
+                    "--set", "training.epochs=" + EPOCHS, "--set", "training.batch-size=32", "--set", "job.tau=4",
+                    "--set", "job.evaluation=spark", "--set", "paramserver.host=127.0.0.1",
+                    "--set", "paramserver.port=" + StandaloneCluster.freePort()));
+            List<JsonNode> clean = readLines(hdfs, new Path(cleanOutput, "metrics.jsonl"));
+            assertThat(clean).hasSize(EPOCHS);
+            for (int e = 0; e < EPOCHS; e++) {
+                assertThat(epochs.get(e).get("images").asLong()).isEqualTo(clean.get(e).get("images").asLong());
+            }
+            double faultedError = epochs.get(EPOCHS - 1).get("top1Error").asDouble();
+            double cleanError = clean.get(EPOCHS - 1).get("top1Error").asDouble();
+            System.err.printf("e2e RELIABILITY the first job unfaulted: top-1 error by epoch %s, epoch seconds %s; with an "
+                            + "executor killed in epoch 2: %s, epoch seconds %s%n",
+                    clean.stream().map(m -> m.get("top1Error").asText()).toList(),
+                    clean.stream().map(m -> String.format(java.util.Locale.ROOT, "%.1f", m.get("epochSeconds").asDouble())).toList(),
+                    epochs.stream().map(m -> m.get("top1Error").asText()).toList(),
+                    epochs.stream().map(m -> String.format(java.util.Locale.ROOT, "%.1f", m.get("epochSeconds").asDouble())).toList());
+            // A resumed epoch restarts its replicas' momentum from the epoch's start: close, not equal.
+            assertThat(Math.abs(faultedError - cleanError)).as("final top-1 error %s vs unfaulted %s", faultedError, cleanError)
+                    .isLessThan(0.1);
         } finally {
             dfs.shutdown();
         }
@@ -339,6 +370,9 @@ class StandaloneClusterIT {
             String log = Files.readString(driverLog, StandardCharsets.UTF_8);
             String context = out + "\n--- driver log (tail) ---\n" + tail(log) + "\n--- worker ---\n" + cluster.tail("worker");
             assertThat(finished).as("the job finished within 15 minutes\n" + context).isTrue();
+            if (injector != null) {
+                injector.join(30_000); // a fault that killed the driver is marked fired after the kill
+            }
             for (Fault f : faults) {
                 assertThat(f.fired).as("fault after '%s' was injected\n%s", f.trigger, context).isTrue();
             }
