@@ -188,9 +188,17 @@ final class ShardServer implements Agent, FragmentHandler {
         if (pulling || queueSize > 0) {
             throw new IllegalStateException("cannot seed shard " + shard + " while it is sending an average");
         }
+        replaceLatest(vector, vectorOffset + (int) layout.shardStartByte(shard), round);
+    }
+
+    /**
+     * Makes {@code src} (the shard's bytes from {@code offset}) the latest average as {@code round}
+     * and forgets the open round's pushes and any seed being collected.
+     */
+    private void replaceLatest(DirectBuffer src, int offset, long round) {
         latestLock.lock();
         try {
-            latest.putBytes(0, vector, vectorOffset + (int) layout.shardStartByte(shard), layout.shardBytes(shard));
+            latest.putBytes(0, src, offset, layout.shardBytes(shard));
             latestRound = round;
         } finally {
             latestLock.unlock();
@@ -341,23 +349,9 @@ final class ShardServer implements Agent, FragmentHandler {
         if (seedBuffer == null || seedChunks < chunkCount || pulling || queueSize > 0) {
             return 0;
         }
-        latestLock.lock();
-        try {
-            latest.putBytes(0, seedBuffer, 0, layout.shardBytes(shard));
-            latestRound = seedRound;
-        } finally {
-            latestLock.unlock();
-        }
         LOG.info("shard {}: seeded with round {}{}", shard, seedRound,
             accumulator.activeWorkers() > 0 ? " (dropping " + accumulator.activeWorkers() + " workers' pushes of the open round)" : "");
-        accumulator.reset();
-        openRoundBytes = 0;
-        java.util.Arrays.fill(latestAux, 0);
-        firstPushNs = -1;
-        averageNs = 0;
-        statsRound = -1;
-        seedChunks = 0;
-        java.util.Arrays.fill(seedReceived, false);
+        replaceLatest(seedBuffer, 0, seedRound);
         return 1;
     }
 

@@ -138,6 +138,7 @@ class QuorumTest {
             assertThat(TestVectors.firstDifference(onServer, expected)).isEqualTo(-1);
         }
     }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"UDP"})
     void aWorkerRoundsBehindLearnsThatTheServerMovedOnAndAdoptsTheNewestAverage(Channel.Transport transport) throws Exception {
