@@ -10,8 +10,10 @@ package io.alexnetspark.train;
  * @param seconds      wall time of the attempt, plus (when it failed) the wait for task slots after it
  * @param next         what the driver did next: "resume at round R (K of M rounds kept)", "restart the
  *                     epoch from its start", or empty for the attempt that completed the epoch
- * @param imagesLost   images trained in this attempt whose work is not in the model (rounds that never closed)
+ * @param roundsRedone rounds of the epoch the next attempt trains again: the open round of a resumed
+ *                     attempt, or every round so far when the epoch restarts (for the attempt that gave
+ *                     up: the rounds it had left); 0 for the attempt that completed the epoch
  */
 public record EpochAttempt(int attempt, int replicas, boolean failed, String cause, double seconds, String next,
-                           long imagesLost) {
+                           long roundsRedone) {
 }

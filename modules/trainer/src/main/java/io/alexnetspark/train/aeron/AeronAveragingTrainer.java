@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.zip.CRC32;
 
 /**
  * The default sync mode, {@code aeron-averaging}: one Spark barrier stage per epoch, one replica
@@ -347,7 +346,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     EpochAttempt last = attempts.remove(attempts.size() - 1);
                     attempts.add(new EpochAttempt(last.attempt(), last.replicas(), last.failed(), last.cause(), last.seconds(),
                             "restart the epoch from its start: the external server had restarted (new incarnation)",
-                            last.imagesLost()));
+                            last.roundsRedone()));
                 }
             } else if (serverIncarnation == null) {
                 LOG.info("the external parameter server holds round {} ({} shards agree: {})", now.latestRound(),
@@ -571,9 +570,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
      * that trained on without it would silently drift. Logged, with where each replica ran.
      */
     private void checkInStep(int epoch, List<ReplicaResult> results) {
-        CRC32 crc = new CRC32();
-        crc.update(params.duplicate().clear());
-        long average = crc.getValue();
+        long average = ReplicaTask.crc(params);
         for (ReplicaResult r : results) {
             LOG.info("epoch {}: replica {} on {}{}: {} images, loss {}, train {} s, averaging {} s{}", epoch + 1, r.worker(),
                     r.host(), r.gpu() >= 0 ? " (GPU " + r.gpu() + ")" : "", r.images(),

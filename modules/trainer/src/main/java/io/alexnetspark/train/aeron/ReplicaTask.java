@@ -219,7 +219,8 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
                 resets, missed)).iterator();
     }
 
-    private static long crc(ByteBuffer params) {
+    /** CRC32 of the parameter bytes: what tells the driver that every replica holds the same average. */
+    static long crc(ByteBuffer params) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(params.duplicate().clear());
         return crc.getValue();
