@@ -26,6 +26,20 @@ public enum DropReason {
     DUPLICATE_CHUNK,
     /** The payload holds NaN or an infinity. */
     NOT_FINITE,
-    /** More round queries waiting for an answer than the shard keeps: answered ones are enough. */
-    RATE_LIMITED
+    /**
+     * More requests than a worker may make: round queries beyond the shard's queue, or a full
+     * average asked for again within the same round and second (see {@code AnswerLimiter}).
+     */
+    RATE_LIMITED,
+    /** Longer than the largest message of the layout (header + largest chunk): dropped before buffering. */
+    OVERSIZED,
+    /**
+     * From an Aeron session beyond the number a stream keeps state for: the stream's honest
+     * senders are few (workers, or the server's shards), so a flood of new sessions is refused.
+     */
+    SESSION_LIMIT,
+    /** Addressed to another incarnation of the server (a restarted one, or a recorded message). */
+    STALE_INCARNATION,
+    /** A request carrying a ticket that was already used or never issued: a replay. */
+    REPLAYED
 }

@@ -212,6 +212,13 @@ public final class MessageCodec {
             doFinal(tag, 0);
             tagLength = MessageHeader.HMAC_LENGTH;
         } else {
+            // The 4 bytes after the nonce are not covered by the tag: they must be zero, so that no
+            // byte of a header can be changed unnoticed.
+            for (int i = GCM_NONCE_OFFSET + GCM_NONCE_LENGTH; i < MessageHeader.LENGTH; i++) {
+                if (array[base + i] != 0) {
+                    return DropReason.BAD_HMAC;
+                }
+            }
             try {
                 gcmInit(array, base + GCM_NONCE_OFFSET);
                 cipher.updateAAD(array, base, MessageHeader.SIGNED_HEADER_LENGTH);

@@ -1,11 +1,8 @@
 package io.alexnetspark.paramserver;
 
 import io.aeron.Aeron;
-import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.Header;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -46,16 +43,14 @@ public final class ParameterClient implements AutoCloseable {
     private final AeronConnection connection;
     private final Publication[] publications;
     private final Subscription[] subscriptions;
-    private final FragmentAssembler[] assemblers;
+    private final BoundedReassembler[] reassemblers;
     private final UnsafeBuffer[] outHeaders;
     private final boolean[] signed;
     private final int[] nextChunk;
 
     private final MessageCodec codec;
-    private final MessageHeader header = new MessageHeader();
-    private final InboundBuffer inbound;
-    private final FiniteCheck finite = new FiniteCheck();
     private final DropCounters drops = new DropCounters();
+    private final InboundValidator validator;
     private final IdleStrategy idle = IdleStrategies.fromProperty(IdleStrategies.CLIENT_PROPERTY);
 
     // Where received averages go: the caller's buffer, wrapped per call (no allocation).
@@ -68,6 +63,10 @@ public final class ParameterClient implements AutoCloseable {
     private final int[] pullProgress;
     private final long[] infoRound;
     private final long[] infoIncarnation;
+    /** Per shard, the ticket of its latest ROUND_INFO to this worker: what a PULL must carry. */
+    private final int[] infoTicket;
+    /** PULL mode: shards whose ticket arrived and whose PULL is still to be sent. */
+    private final boolean[] pullDue;
     private final boolean[] infoReceived;
     private int infoMissing;
     private long queryNonce;
@@ -101,11 +100,11 @@ public final class ParameterClient implements AutoCloseable {
         this.layout = job.layout();
         this.workerId = config.workerId();
         this.codec = new MessageCodec(job.jobId(), job.secret(), job.mac());
-        this.inbound = new InboundBuffer(job.channel().mtu() + MessageHeader.LENGTH);
+        this.validator = new InboundValidator(codec, MessageHeader.LENGTH + layout.maxChunkBytes(), drops);
         int shards = layout.shards();
         this.publications = new Publication[shards];
         this.subscriptions = new Subscription[shards];
-        this.assemblers = new FragmentAssembler[shards];
+        this.reassemblers = new BoundedReassembler[shards];
         this.outHeaders = new UnsafeBuffer[shards];
         this.signed = new boolean[shards];
         this.nextChunk = new int[shards];
@@ -117,6 +116,8 @@ public final class ParameterClient implements AutoCloseable {
         this.pullProgress = new int[shards];
         this.infoRound = new long[shards];
         this.infoIncarnation = new long[shards];
+        this.infoTicket = new int[shards];
+        this.pullDue = new boolean[shards];
         this.infoReceived = new boolean[shards];
         this.connection = AeronConnection.open(config.aeron());
         try {
@@ -124,9 +125,14 @@ public final class ParameterClient implements AutoCloseable {
             Channel channel = job.channel();
             for (int s = 0; s < shards; s++) {
                 publications[s] = aeron.addPublication(channel.workerPushChannel(s, config.bindHost()), channel.pushStreamId(s));
+                // Honest senders on a shard's averages stream: the shard's publication, and for a while
+                // that of an earlier server incarnation on the same ports.
+                BoundedReassembler reassembler = new BoundedReassembler(validator, new ShardRules(s), 8,
+                    channel.transport() == Channel.Transport.UDP, "worker " + workerId + "'s averages stream of shard " + s);
+                reassemblers[s] = reassembler;
                 subscriptions[s] = aeron.addSubscription(channel.workerAverageChannel(s, config.bindHost()),
-                    channel.averageStreamId(s));
-                assemblers[s] = new FragmentAssembler(new ShardHandler(s), MessageHeader.LENGTH + layout.maxChunkBytes(), false);
+                    channel.averageStreamId(s), null, reassembler::onUnavailableImage);
+                reassembler.bind(subscriptions[s]);
                 outHeaders[s] = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
                 received[s] = new boolean[layout.chunkCount(s)];
             }
@@ -277,7 +283,7 @@ public final class ParameterClient implements AutoCloseable {
         while (infoMissing > 0) {
             for (int s = 0; s < layout.shards(); s++) {
                 if (!infoReceived[s]) {
-                    sendHeaderOnly(MessageHeader.ROUND_QUERY, s, queryNonce);
+                    sendHeaderOnly(MessageHeader.ROUND_QUERY, s, queryNonce, 0);
                 }
             }
             long retry = Math.min(deadline, System.nanoTime() + PULL_RETRY_NS);
@@ -353,10 +359,16 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
-    private void sendHeaderOnly(short type, int shard, long nonce) {
+    private void sendHeaderOnly(short type, int shard, long nonce, int aux) {
         UnsafeBuffer h = outHeaders[shard];
-        MessageHeader.write(h, 0, type, job.jobId(), -1, nonce, workerId, shard, 0, 0, 0, 0);
+        MessageHeader.write(h, 0, type, job.jobId(), -1, nonce, workerId, shard, 0, 0, 0, aux);
         codec.sign(h, null);
+        offerHeader(shard, "a round query");
+    }
+
+    /** Offers the header-only message in {@code outHeaders[shard]}, through back-pressure up to the I/O time-out. */
+    private void offerHeader(int shard, String what) {
+        UnsafeBuffer h = outHeaders[shard];
         long deadline = System.nanoTime() + config.ioTimeout().toNanos();
         while (true) {
             long result = publications[shard].offer(h, 0, MessageHeader.LENGTH);
@@ -364,11 +376,14 @@ public final class ParameterClient implements AutoCloseable {
                 return;
             }
             if (!Offers.isTransient(result)) {
-                throw Offers.failure(result, "worker " + workerId + " sending a round query to shard " + shard);
+                throw Offers.failure(result, "worker " + workerId + " sending " + what + " to shard " + shard);
             }
             if (System.nanoTime() > deadline) {
                 throw new ParameterServerException("worker " + workerId + ": back-pressured for " + config.ioTimeout()
-                    + " sending a round query to shard " + shard);
+                    + " sending " + what + " to shard " + shard);
+            }
+            if (abort.getAsBoolean()) {
+                checkAbort("sending " + what + " to shard " + shard);
             }
             pollAll();
             idle.idle();
@@ -395,9 +410,12 @@ public final class ParameterClient implements AutoCloseable {
         long dropsBefore = drops.total();
         beginReceive(PULL, 0);
         long t0 = System.nanoTime();
+        // A PULL is answered only with a ticket the shard gave this worker for it (a round query's
+        // answer) and only once: a captured PULL cannot be replayed.
+        queryNonce = nonces.nextLong();
         long bytesOut = 0;
         for (int s = 0; s < layout.shards(); s++) {
-            bytesOut += sendPull(s);
+            bytesOut += requestTicket(s);
         }
         Arrays.fill(pullProgress, 0);
         long t1 = System.nanoTime();
@@ -407,10 +425,11 @@ public final class ParameterClient implements AutoCloseable {
             // (chunks a PULL does not take), so waiting for it is not enough.
             awaitChunksUntil("the latest average", Math.min(deadline, System.nanoTime() + PULL_RETRY_NS), deadline);
             if (chunksMissing > 0) {
+                queryNonce = nonces.nextLong(); // answers to the older queries are not taken any more
                 for (int s = 0; s < layout.shards(); s++) {
                     // Only shards that sent nothing since the last look: an answer in flight is left alone.
                     if (!shardComplete[s] && receivedCount[s] == pullProgress[s]) {
-                        bytesOut += sendPull(s);
+                        bytesOut += requestTicket(s);
                     }
                     pullProgress[s] = receivedCount[s];
                 }
@@ -432,6 +451,29 @@ public final class ParameterClient implements AutoCloseable {
             if (agree) {
                 mode = IDLE;
                 return stats(max, t0, t1, bytesOut, dropsBefore);
+            }
+        }
+    }
+
+    /** PULL mode: asks shard {@code s} for a ticket (a round query); its PULL follows when the answer comes. */
+    private int requestTicket(int shard) {
+        infoReceived[shard] = false;
+        pullDue[shard] = false;
+        sendHeaderOnly(MessageHeader.ROUND_QUERY, shard, queryNonce, 0);
+        return MessageHeader.LENGTH;
+    }
+
+    /** PULL mode: sends the PULLs whose tickets arrived. */
+    private void sendDuePulls() {
+        for (int s = 0; s < layout.shards(); s++) {
+            if (pullDue[s]) {
+                pullDue[s] = false;
+                long incarnation = infoIncarnation[s];
+                UnsafeBuffer h = outHeaders[s];
+                MessageHeader.write(h, 0, MessageHeader.PULL, job.jobId(), -1, infoTicket[s], workerId, s,
+                    (int) incarnation, (int) (incarnation >>> 32), 0, 0);
+                codec.sign(h, null);
+                offerHeader(s, "a PULL");
             }
         }
     }
@@ -511,6 +553,9 @@ public final class ParameterClient implements AutoCloseable {
         idle.reset();
         while (chunksMissing > 0) {
             int n = pollAll();
+            if (mode == PULL) {
+                sendDuePulls();
+            }
             if (serverAhead >= 0) {
                 mode = IDLE;
                 throw new RoundPassedException("worker " + workerId + ": the server already completed round " + serverAhead
@@ -535,31 +580,6 @@ public final class ParameterClient implements AutoCloseable {
             } else {
                 idle.reset();
             }
-        }
-    }
-
-    private int sendPull(int shard) {
-        UnsafeBuffer h = outHeaders[shard];
-        MessageHeader.write(h, 0, MessageHeader.PULL, job.jobId(), -1, 0, workerId, shard, 0, 0, 0, 0);
-        codec.sign(h, null);
-        long deadline = System.nanoTime() + config.ioTimeout().toNanos();
-        while (true) {
-            long result = publications[shard].offer(h, 0, MessageHeader.LENGTH);
-            if (result > 0) {
-                return MessageHeader.LENGTH;
-            }
-            if (!Offers.isTransient(result)) {
-                throw Offers.failure(result, "worker " + workerId + " sending PULL to shard " + shard);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ParameterServerException("worker " + workerId + ": back-pressured for " + config.ioTimeout()
-                    + " sending PULL to shard " + shard);
-            }
-            if (abort.getAsBoolean()) {
-                checkAbort("sending PULL to shard " + shard);
-            }
-            pollAll();
-            idle.idle();
         }
     }
 
@@ -590,7 +610,7 @@ public final class ParameterClient implements AutoCloseable {
     private int pollAll() {
         int n = 0;
         for (int s = 0; s < subscriptions.length; s++) {
-            n += subscriptions[s].poll(assemblers[s], FRAGMENT_LIMIT);
+            n += reassemblers[s].poll(subscriptions[s], FRAGMENT_LIMIT);
         }
         return n;
     }
@@ -600,125 +620,6 @@ public final class ParameterClient implements AutoCloseable {
         long last = lastChunkNs < 0 ? first : Math.max(lastChunkNs, first);
         return new RoundStats(round, t1 - t0, first - t1, last - first, bytesOut, bytesIn,
             minContributors == Integer.MAX_VALUE ? 0 : minContributors, maxContributors, drops.total() - dropsBefore);
-    }
-
-    private void onMessage(int shard, DirectBuffer buffer, int offset, int length) {
-        if (mode == IDLE) {
-            return; // draining: nothing is awaited
-        }
-        if (buffer.byteArray() == null && length > inbound.capacity()) {
-            drops.increment(DropReason.TRUNCATED);
-            return;
-        }
-        DirectBuffer view = inbound.arrayBacked(buffer, offset, length);
-        int at = view == buffer ? offset : 0;
-        DropReason reason = codec.checkFrame(view, at, length, header);
-        if (reason == null && header.type() == MessageHeader.ROUND_INFO) {
-            onRoundInfo(shard, view, at);
-            return;
-        }
-        if (reason == null && mode == QUERY && header.type() == MessageHeader.AVERAGE) {
-            return; // averages for the others while this worker asks for the round
-        }
-        if (reason == null && header.type() != MessageHeader.AVERAGE) {
-            reason = DropReason.UNEXPECTED_TYPE;
-        }
-        if (reason == null && header.shard() != shard) {
-            reason = DropReason.OUT_OF_RANGE;
-        }
-        if (reason != null) {
-            drops.increment(reason);
-            return;
-        }
-        long round = header.round();
-        int sender = header.workerId();
-        if (sender != MessageHeader.SERVER_SENDER && sender != MessageHeader.EARLY_SENDER) {
-            drops.increment(DropReason.OUT_OF_RANGE);
-            return;
-        }
-        boolean early = sender == MessageHeader.EARLY_SENDER;
-        if (mode == AWAIT) {
-            if (round < awaitRound) {
-                return; // an older average re-sent for a worker that PULLed: not for us
-            }
-            if (round > awaitRound) {
-                if (!early) {
-                    serverAhead = round;
-                }
-                return;
-            }
-        } else if (early || round < minRound[shard] || round < shardRound[shard]) {
-            return; // a chunk of a round still open, or older than what this pull already has
-        }
-        boolean empty = round < 0; // the server has no average yet: one message, no chunks
-        int chunk = header.chunkIndex();
-        if (empty ? header.chunkCount() != 0 || header.payloadLength() != 0 || mode != PULL
-            : header.chunkCount() != layout.chunkCount(shard) || chunk < 0 || chunk >= layout.chunkCount(shard)
-                || header.byteOffset() != layout.chunkByteOffset(shard, chunk)
-                || header.payloadLength() != layout.chunkBytes(shard, chunk)) {
-            drops.increment(DropReason.OUT_OF_RANGE);
-            return;
-        }
-        boolean sameRound = mode == AWAIT || round == shardRound[shard];
-        if (sameRound && !empty && received[shard][chunk]) {
-            return; // the same average sent again (another worker PULLed)
-        }
-        reason = codec.checkIntegrity(view, at, header);
-        if (reason == null && !empty && !finite.allFinite(view, header.payloadOffset(), header.payloadLength())) {
-            reason = DropReason.NOT_FINITE;
-        }
-        if (reason != null) {
-            drops.increment(reason);
-            return;
-        }
-        if (mode == PULL && round > shardRound[shard]) {
-            // A newer answer than the one being collected: start this shard over at that round.
-            shardRound[shard] = round;
-            Arrays.fill(received[shard], false);
-            receivedCount[shard] = 0;
-            setComplete(shard, false);
-        }
-        if (empty) {
-            setComplete(shard, true);
-            return;
-        }
-        view.getBytes(header.payloadOffset(), target, (int) header.byteOffset(), header.payloadLength());
-        received[shard][chunk] = true;
-        receivedCount[shard]++;
-        if (mode == AWAIT) {
-            chunksMissing--;
-        } else if (receivedCount[shard] == layout.chunkCount(shard)) {
-            setComplete(shard, true);
-        }
-        bytesIn += length;
-        long now = System.nanoTime();
-        if (firstChunkNs < 0) {
-            firstChunkNs = now;
-        }
-        lastChunkNs = now;
-        int contributors = header.aux();
-        minContributors = Math.min(minContributors, contributors);
-        maxContributors = Math.max(maxContributors, contributors);
-    }
-
-    /** A shard's answer to a round query: taken when it answers this client's current query, and authentic. */
-    private void onRoundInfo(int shard, DirectBuffer view, int at) {
-        if (mode != QUERY || header.byteOffset() != queryNonce || infoReceived[shard]) {
-            return; // an answer to another worker's query (they go to every worker), or a late one
-        }
-        if (header.shard() != shard || header.payloadLength() != 0 || header.workerId() != MessageHeader.SERVER_SENDER) {
-            drops.increment(DropReason.OUT_OF_RANGE);
-            return;
-        }
-        DropReason reason = codec.checkIntegrity(view, at, header);
-        if (reason != null) {
-            drops.increment(reason);
-            return;
-        }
-        infoRound[shard] = header.round();
-        infoIncarnation[shard] = (header.chunkIndex() & 0xFFFFFFFFL) | ((long) header.chunkCount() << 32);
-        infoReceived[shard] = true;
-        infoMissing--;
     }
 
     /** PULL mode: a shard's answer is complete (or no longer). {@link #chunksMissing} counts incomplete shards. */
@@ -747,17 +648,141 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
-    /** Routes a shard's messages to {@link #onMessage} with the shard they must belong to. */
-    private final class ShardHandler implements FragmentHandler {
+    /**
+     * What this worker takes from shard {@code shard}'s averages stream (see {@link InboundValidator}):
+     * the awaited round's chunks, a newer closed round as proof that the server moved on, a PULL
+     * answer, or the answer to a round query. Only {@link #accept} changes state, after the MAC.
+     */
+    private final class ShardRules implements InboundValidator.Rules {
         private final int shard;
 
-        ShardHandler(int shard) {
+        ShardRules(int shard) {
             this.shard = shard;
         }
 
         @Override
-        public void onFragment(DirectBuffer buffer, int offset, int length, Header aeronHeader) {
-            onMessage(shard, buffer, offset, length);
+        public boolean wanted(MessageHeader header) {
+            if (mode == IDLE) {
+                return false; // draining: nothing is awaited
+            }
+            short type = header.type();
+            if (type == MessageHeader.ROUND_INFO) {
+                // Answers to other workers' queries go to every worker; late answers are not taken.
+                return mode != AWAIT && header.byteOffset() == queryNonce && !infoReceived[shard];
+            }
+            if (type != MessageHeader.AVERAGE) {
+                return true; // counted as UNEXPECTED_TYPE
+            }
+            if (mode == QUERY) {
+                return false; // averages for the others while this worker asks for the round
+            }
+            long round = header.round();
+            boolean early = header.workerId() == MessageHeader.EARLY_SENDER;
+            if (mode == AWAIT) {
+                if (round < awaitRound) {
+                    return false; // an older average re-sent for a worker that PULLed: not for us
+                }
+                if (round > awaitRound) {
+                    // Proof that the server moved on, once its MAC is checked; a chunk of a later
+                    // round still open says nothing.
+                    return !early && serverAhead < 0;
+                }
+                return !alreadyHave(header);
+            }
+            if (early || round < minRound[shard] || round < shardRound[shard]) {
+                return false; // a chunk of a round still open, or older than what this pull already has
+            }
+            return round != shardRound[shard] || !alreadyHave(header);
+        }
+
+        /** The same chunk again (another worker PULLed): skipped before its MAC is computed. */
+        private boolean alreadyHave(MessageHeader header) {
+            int chunk = header.chunkIndex();
+            return chunk >= 0 && chunk < layout.chunkCount(shard) && received[shard][chunk];
+        }
+
+        @Override
+        public DropReason shape(MessageHeader header) {
+            short type = header.type();
+            if (type == MessageHeader.ROUND_INFO) {
+                return header.shard() != shard || header.payloadLength() != 0 || header.workerId() != MessageHeader.SERVER_SENDER
+                    ? DropReason.OUT_OF_RANGE : null;
+            }
+            if (type != MessageHeader.AVERAGE) {
+                return DropReason.UNEXPECTED_TYPE;
+            }
+            int sender = header.workerId();
+            if (header.shard() != shard || (sender != MessageHeader.SERVER_SENDER && sender != MessageHeader.EARLY_SENDER)) {
+                return DropReason.OUT_OF_RANGE;
+            }
+            int chunk = header.chunkIndex();
+            boolean empty = header.round() < 0; // the server has no average yet: one message, no chunks
+            boolean sound = empty
+                ? header.chunkCount() == 0 && header.payloadLength() == 0 && mode == PULL
+                : header.chunkCount() == layout.chunkCount(shard) && chunk >= 0 && chunk < layout.chunkCount(shard)
+                    && header.byteOffset() == layout.chunkByteOffset(shard, chunk)
+                    && header.payloadLength() == layout.chunkBytes(shard, chunk);
+            return sound ? null : DropReason.OUT_OF_RANGE;
+        }
+
+        @Override
+        public DropReason state(MessageHeader header) {
+            return null; // what is not wanted was skipped; what is wanted and authentic is taken
+        }
+
+        @Override
+        public boolean carriesFloats(MessageHeader header) {
+            return header.type() == MessageHeader.AVERAGE;
+        }
+
+        @Override
+        public void accept(MessageHeader header) {
+            if (header.type() == MessageHeader.ROUND_INFO) {
+                infoRound[shard] = header.round();
+                infoIncarnation[shard] = (header.chunkIndex() & 0xFFFFFFFFL) | ((long) header.chunkCount() << 32);
+                infoTicket[shard] = header.aux();
+                infoReceived[shard] = true;
+                if (mode == PULL) {
+                    pullDue[shard] = true;
+                } else {
+                    infoMissing--;
+                }
+                return;
+            }
+            long round = header.round();
+            if (mode == AWAIT && round > awaitRound) {
+                serverAhead = round;
+                return;
+            }
+            if (mode == PULL && round > shardRound[shard]) {
+                // A newer answer than the one being collected: start this shard over at that round.
+                shardRound[shard] = round;
+                Arrays.fill(received[shard], false);
+                receivedCount[shard] = 0;
+                setComplete(shard, false);
+            }
+            if (round < 0) {
+                setComplete(shard, true);
+                return;
+            }
+            int chunk = header.chunkIndex();
+            header.buffer().getBytes(header.payloadOffset(), target, (int) header.byteOffset(), header.payloadLength());
+            received[shard][chunk] = true;
+            receivedCount[shard]++;
+            if (mode == AWAIT) {
+                chunksMissing--;
+            } else if (receivedCount[shard] == layout.chunkCount(shard)) {
+                setComplete(shard, true);
+            }
+            bytesIn += MessageHeader.LENGTH + header.payloadLength();
+            long now = System.nanoTime();
+            if (firstChunkNs < 0) {
+                firstChunkNs = now;
+            }
+            lastChunkNs = now;
+            int contributors = header.aux();
+            minContributors = Math.min(minContributors, contributors);
+            maxContributors = Math.max(maxContributors, contributors);
         }
     }
 }

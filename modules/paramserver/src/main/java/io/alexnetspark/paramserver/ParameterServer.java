@@ -47,6 +47,7 @@ public final class ParameterServer implements AutoCloseable {
     private final List<ShardServer> shards = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private AeronConnection connection;
+    private volatile ParameterServerException failure;
     /** Random per start: what a ROUND_INFO carries so that a restarted server is told apart. */
     private final long incarnation = new java.security.SecureRandom().nextLong();
 
@@ -75,19 +76,28 @@ public final class ParameterServer implements AutoCloseable {
                 if (!config.serves(s)) {
                     continue; // another process serves it
                 }
-                Subscription sub = aeron.addSubscription(channel.serverPushChannel(s), channel.pushStreamId(s));
+                // Sessions that go away free their reassembly state (the shard exists once the subscription does).
+                java.util.concurrent.atomic.AtomicReference<ShardServer> owner = new java.util.concurrent.atomic.AtomicReference<>();
+                Subscription sub = aeron.addSubscription(channel.serverPushChannel(s), channel.pushStreamId(s), null, image -> {
+                    ShardServer shard = owner.get();
+                    if (shard != null) {
+                        shard.reassembler().onUnavailableImage(image);
+                    }
+                });
                 Publication pub = aeron.addPublication(channel.serverAverageChannel(s), channel.averageStreamId(s));
                 if (MessageHeader.LENGTH + layout.maxChunkBytes() > pub.maxMessageLength()) {
                     throw new IllegalArgumentException("chunk of " + layout.maxChunkBytes() + " bytes exceeds the max message length "
                         + pub.maxMessageLength());
                 }
-                shards.add(new ShardServer(s, config, sub, pub, drops, statsListener, incarnation));
+                ShardServer shard = new ShardServer(s, config, sub, pub, drops, statsListener, incarnation);
+                owner.set(shard);
+                shards.add(shard);
             }
             for (ShardServer shard : shards) {
                 // Default: spin briefly, then park up to 100 us: responsive under load, near idle between
                 // rounds (busy spinning would starve the driver and the trainer on a 2-core machine).
                 AgentRunner runner = new AgentRunner(IdleStrategies.fromProperty(IdleStrategies.SHARD_PROPERTY),
-                    t -> LOG.error("parameter server shard failed", t), null, shard);
+                    t -> onShardFailure(shard, t), null, new FailFastAgent(shard));
                 AgentRunner.startOnThread(runner);
                 runners.add(runner);
             }
@@ -190,6 +200,43 @@ public final class ParameterServer implements AutoCloseable {
         return started().stream().mapToLong(ShardServer::openRoundBytes).sum();
     }
 
+    /**
+     * Why a shard of this server stopped (its thread threw, e.g. an OutOfMemoryError, or a stats
+     * listener failed), or null while every shard runs. A server with a dead shard serves nothing
+     * useful: callers check this and stop (the launcher exits 1, the trainer starts a new incarnation).
+     */
+    public ParameterServerException failure() {
+        return failure;
+    }
+
+    /** Throws {@link #failure()} if a shard has stopped. */
+    public void checkHealthy() {
+        ParameterServerException f = failure;
+        if (f != null) {
+            throw f;
+        }
+    }
+
+    /** Full-average answers the shards started (PULL answers and straggler resends), for tests and monitoring. */
+    public long fullAnswers() {
+        return started().stream().mapToLong(ShardServer::fullAnswers).sum();
+    }
+
+    /** Aeron sessions the shards keep reassembly state for now. */
+    public int inboundSessions() {
+        return started().stream().mapToInt(s -> s.reassembler().sessions()).sum();
+    }
+
+    /** Bytes the shards hold in reassembly buffers now (at most one largest message per session). */
+    public long reassemblyBytes() {
+        return started().stream().mapToLong(s -> s.reassembler().retainedBytes()).sum();
+    }
+
+    /** Aeron images (UDP sessions) the shards rejected for sending unauthenticated messages, or too many sessions. */
+    public long rejectedSessions() {
+        return started().stream().mapToLong(s -> s.reassembler().rejectedImages()).sum();
+    }
+
     /** This server's incarnation: random per instance, reported to round queries. */
     public long incarnation() {
         return incarnation;
@@ -202,6 +249,39 @@ public final class ParameterServer implements AutoCloseable {
 
     public ShardLayout layout() {
         return layout;
+    }
+
+    private void onShardFailure(ShardServer shard, Throwable t) {
+        if (t instanceof org.agrona.concurrent.AgentTerminationException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (failure == null) {
+            failure = new ParameterServerException(shard.roleName() + " stopped: " + t, t);
+        }
+        LOG.error("parameter server {} stopped; the server can no longer close rounds and must be restarted", shard.roleName(), t);
+    }
+
+    /**
+     * A shard as the agent its runner drives: whatever its duty cycle throws ends it (Agrona's runner
+     * would go on calling a broken agent after an exception, logging each time), reported once
+     * through {@link #onShardFailure}.
+     */
+    private record FailFastAgent(ShardServer shard) implements org.agrona.concurrent.Agent {
+        @Override
+        public int doWork() {
+            try {
+                return shard.doWork();
+            } catch (org.agrona.concurrent.AgentTerminationException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new org.agrona.concurrent.AgentTerminationException(t);
+            }
+        }
+
+        @Override
+        public String roleName() {
+            return shard.roleName();
+        }
     }
 
     /** Stops the shard threads, then the Aeron client and the embedded driver (deleting its directory). */

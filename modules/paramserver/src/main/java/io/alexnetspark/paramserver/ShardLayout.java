@@ -32,6 +32,11 @@ public final class ShardLayout {
         if (chunkBytes < 4 || chunkBytes % 4 != 0) {
             throw new IllegalArgumentException("chunk bytes must be a positive multiple of 4, got " + chunkBytes);
         }
+        if (floats > Integer.MAX_VALUE / 4) {
+            // Offsets into the caller's buffer and Agrona's buffers are ints.
+            throw new IllegalArgumentException("a vector of " + floats + " floats is 2 GiB or more; at most "
+                + Integer.MAX_VALUE / 4 + " floats are supported");
+        }
         long base = floats / shards;
         if (base + 1 > Integer.MAX_VALUE / 4) {
             throw new IllegalArgumentException("shards of " + base + " floats exceed 2 GB: use more shards");

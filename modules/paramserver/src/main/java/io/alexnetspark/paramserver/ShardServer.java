@@ -1,10 +1,7 @@
 package io.alexnetspark.paramserver;
 
-import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.Header;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Queue;
@@ -34,12 +31,14 @@ import org.slf4j.LoggerFactory;
  * round is still queued and no PULL answer is being sent (both read the buffer that becomes
  * {@code next} again).
  */
-final class ShardServer implements Agent, FragmentHandler {
+final class ShardServer implements Agent, InboundValidator.Rules {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardServer.class);
     private static final int FRAGMENT_LIMIT = 64;
     /** Chunks offered per duty cycle at most, so receiving is never starved by a long send. */
     private static final int CHUNKS_PER_CYCLE = 4;
+    /** A worker gets the whole latest average once per closed round, or else once per second. */
+    private static final long FULL_ANSWER_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     private final int shard;
     private final JobSpec job;
@@ -53,11 +52,19 @@ final class ShardServer implements Agent, FragmentHandler {
     private final Consumer<ShardRoundStats> statsListener;
 
     private final MessageCodec codec;
-    private final MessageHeader header = new MessageHeader();
-    private final InboundBuffer inbound;
-    private final FiniteCheck finite = new FiniteCheck();
-    private final FragmentAssembler assembler;
+    private final InboundValidator validator;
+    private final BoundedReassembler reassembler;
     private final ShardAccumulator accumulator;
+    /** Full answers per worker: once per round, else once per second (replays cannot make the shard stream). */
+    private final AnswerLimiter answers;
+    /**
+     * Per worker, the ticket its latest round query was given (0: none): a PULL must carry it, and
+     * uses it up, so a captured PULL is worth nothing.
+     */
+    private final int[] tickets;
+    private final java.util.Random ticketRandom = new java.security.SecureRandom();
+    /** Full answers started (PULLs and straggler resends), read by tests and monitoring. */
+    private volatile long fullAnswers;
 
     /** The latest complete average of this shard; swapped with {@link #next} under {@link #latestLock}. */
     private UnsafeBuffer latest;
@@ -119,6 +126,7 @@ final class ShardServer implements Agent, FragmentHandler {
     // Round queries to answer (their nonces), FIFO.
     private static final int MAX_QUERIES = 64;
     private final long[] queryNonces = new long[MAX_QUERIES];
+    private final int[] queryTickets = new int[MAX_QUERIES];
     private int queryHead;
     private int queryCount;
 
@@ -136,9 +144,15 @@ final class ShardServer implements Agent, FragmentHandler {
         this.drops = drops;
         this.statsListener = statsListener;
         this.codec = new MessageCodec(job.jobId(), job.secret(), job.mac());
-        this.inbound = new InboundBuffer(job.channel().mtu() + MessageHeader.LENGTH);
-        this.assembler = new FragmentAssembler(this, MessageHeader.LENGTH + layout.maxChunkBytes(), false);
+        this.validator = new InboundValidator(codec, MessageHeader.LENGTH + layout.maxChunkBytes(), drops);
+        // Honest senders: W workers (several share a session when they share a host's driver), and
+        // for a while those of an earlier attempt whose images have not timed out yet.
+        this.reassembler = new BoundedReassembler(validator, this, 4 * job.workers() + 16,
+            job.channel().transport() == Channel.Transport.UDP, "shard " + shard + "'s push stream");
+        this.reassembler.bind(subscription);
         this.accumulator = new ShardAccumulator(layout, shard, job.workers());
+        this.answers = new AnswerLimiter(job.workers(), FULL_ANSWER_INTERVAL_NS);
+        this.tickets = new int[job.workers()];
         int capacity = 2 * chunkCount + 2;
         this.queueRound = new long[capacity];
         this.queueChunk = new int[capacity];
@@ -164,7 +178,7 @@ final class ShardServer implements Agent, FragmentHandler {
         // Close before polling too: once every chunk of the round went out early, a worker may push
         // the next round at once, and that push must find the round closed (not a FUTURE_ROUND).
         work += maybeCloseRound(now);
-        work += subscription.poll(assembler, FRAGMENT_LIMIT);
+        work += reassembler.poll(subscription, FRAGMENT_LIMIT);
         work += maybeCloseRound(now);
         work += send();
         return work;
@@ -176,6 +190,15 @@ final class ShardServer implements Agent, FragmentHandler {
 
     long openRoundBytes() {
         return openRoundBytes;
+    }
+
+    long fullAnswers() {
+        return fullAnswers;
+    }
+
+    /** For Aeron's unavailable-image callback: frees the reassembly state of a session that went away. */
+    BoundedReassembler reassembler() {
+        return reassembler;
     }
 
     /** Runs {@code task} on the agent thread; the caller waits via the returned future. */
@@ -241,86 +264,119 @@ final class ShardServer implements Agent, FragmentHandler {
         return n;
     }
 
+    // Inbound rules (see InboundValidator): the checks in order, then the one place a message acts.
+
     @Override
-    public void onFragment(DirectBuffer buffer, int offset, int length, Header aeronHeader) {
-        if (buffer.byteArray() == null && length > inbound.capacity()) {
-            drops.increment(DropReason.TRUNCATED);
-            return;
+    public boolean wanted(MessageHeader header) {
+        return true;
+    }
+
+    @Override
+    public DropReason shape(MessageHeader header) {
+        short type = header.type();
+        if (type == MessageHeader.PUSH || type == MessageHeader.SEED) {
+            return checkPushShape(header);
         }
-        DirectBuffer view = inbound.arrayBacked(buffer, offset, length);
-        int at = view == buffer ? offset : 0;
-        DropReason reason = codec.checkFrame(view, at, length, header);
-        if (reason == null) {
-            short type = header.type();
-            if (type == MessageHeader.PUSH || type == MessageHeader.SEED) {
-                reason = checkPushShape();
-            } else if (type == MessageHeader.PULL || type == MessageHeader.ROUND_QUERY) {
-                reason = checkPullShape();
-            } else {
-                reason = DropReason.UNEXPECTED_TYPE;
-            }
+        if (type == MessageHeader.PULL || type == MessageHeader.ROUND_QUERY) {
+            return checkRequestShape(header);
         }
-        if (reason == null) {
-            reason = codec.checkIntegrity(view, at, header);
+        return DropReason.UNEXPECTED_TYPE;
+    }
+
+    @Override
+    public DropReason state(MessageHeader header) {
+        switch (header.type()) {
+            case MessageHeader.PUSH:
+                return checkRound(header);
+            case MessageHeader.SEED:
+                return header.round() <= latestRound || header.round() < seedRound
+                    ? DropReason.STALE_ROUND // a round number is never used twice
+                    : null;
+            case MessageHeader.PULL:
+                return checkPull(header);
+            default: // ROUND_QUERY
+                return queryCount == MAX_QUERIES ? DropReason.RATE_LIMITED : null;
         }
-        if (reason == null && header.type() == MessageHeader.PUSH) {
-            reason = checkRound();
-            if (reason == DropReason.STALE_ROUND && header.chunkIndex() == chunkCount - 1) {
-                // A late worker finished pushing a round that closed without it (by quorum): send the
-                // latest average once more, so that its pushAndAwait completes (the round it pushed
-                // for) or learns that the server moved on and adopts the newer one (the push itself is
-                // dropped). Without this, a worker more than one round behind would wait for a round
-                // that nobody sends any more.
+    }
+
+    @Override
+    public boolean carriesFloats(MessageHeader header) {
+        return true; // PUSH and SEED; the others have no payload
+    }
+
+    @Override
+    public void refused(MessageHeader header, DropReason reason) {
+        if (reason == DropReason.STALE_ROUND && header.type() == MessageHeader.PUSH && header.chunkIndex() == chunkCount - 1
+            && answers.allows(header.workerId(), latestRound, System.nanoTime())) {
+            // A late worker finished pushing a round that closed without it (by quorum): send the
+            // latest average once more, so that its pushAndAwait completes (the round it pushed
+            // for) or learns that the server moved on and adopts the newer one (the push itself is
+            // dropped). Without this, a worker more than one round behind would wait for a round
+            // that nobody sends any more. Limited per worker, as PULL answers are.
+            answers.granted(header.workerId(), latestRound, System.nanoTime());
+            pullPending = true;
+        }
+    }
+
+    @Override
+    public void accept(MessageHeader header) {
+        switch (header.type()) {
+            case MessageHeader.PULL -> {
+                tickets[header.workerId()] = 0; // used up
+                answers.granted(header.workerId(), latestRound, System.nanoTime());
                 pullPending = true;
             }
-            if (reason == null && !finite.allFinite(view, header.payloadOffset(), header.payloadLength())) {
-                reason = DropReason.NOT_FINITE;
+            case MessageHeader.ROUND_QUERY -> {
+                int ticket;
+                do {
+                    ticket = ticketRandom.nextInt();
+                } while (ticket == 0);
+                tickets[header.workerId()] = ticket;
+                int i = (queryHead + queryCount++) % MAX_QUERIES;
+                queryNonces[i] = header.byteOffset();
+                queryTickets[i] = ticket;
             }
+            case MessageHeader.SEED -> collectSeed(header);
+            default -> acceptPush(header);
         }
-        if (reason != null) {
-            drops.increment(reason);
-            return;
-        }
-        if (header.type() == MessageHeader.PULL) {
-            pullPending = true;
-            return;
-        }
-        if (header.type() == MessageHeader.ROUND_QUERY) {
-            if (queryCount == MAX_QUERIES) {
-                drops.increment(DropReason.RATE_LIMITED);
-                return;
-            }
-            queryNonces[(queryHead + queryCount++) % MAX_QUERIES] = header.byteOffset();
-            return;
-        }
-        if (header.type() == MessageHeader.SEED) {
-            reason = collectSeed(view);
-            if (reason != null) {
-                drops.increment(reason);
-            }
-            return;
-        }
+    }
+
+    private void acceptPush(MessageHeader header) {
         long t0 = System.nanoTime();
         if (firstPushNs < 0) {
             firstPushNs = t0;
         }
         int chunk = header.chunkIndex();
         openRoundBytes += header.payloadLength();
-        if (accumulator.add(header.workerId(), chunk, view, header.payloadOffset(), header.payloadLength(), next)) {
+        if (accumulator.add(header.workerId(), chunk, header.buffer(), header.payloadOffset(), header.payloadLength(), next)) {
             averageNs += System.nanoTime() - t0;
             enqueue(latestRound + 1, chunk, job.workers(), true);
         }
     }
 
+    /**
+     * A PULL must name this incarnation and carry the ticket its worker's latest round query was
+     * given (unused), and the worker may not have had a full answer this round and second.
+     */
+    private DropReason checkPull(MessageHeader header) {
+        long named = (header.chunkIndex() & 0xFFFFFFFFL) | ((long) header.chunkCount() << 32);
+        if (named != incarnation) {
+            return DropReason.STALE_INCARNATION;
+        }
+        int worker = header.workerId();
+        int ticket = (int) header.byteOffset();
+        if (ticket == 0 || ticket != tickets[worker] || header.byteOffset() != ticket) {
+            return DropReason.REPLAYED;
+        }
+        if (!answers.allows(worker, latestRound, System.nanoTime())) {
+            return DropReason.RATE_LIMITED;
+        }
+        return null;
+    }
+
     /** One validated SEED chunk: kept aside until the shard has all of them (see {@link #maybeApplySeed}). */
-    private DropReason collectSeed(DirectBuffer view) {
+    private void collectSeed(MessageHeader header) {
         long round = header.round();
-        if (round <= latestRound || round < seedRound) {
-            return DropReason.STALE_ROUND; // a round number is never used twice
-        }
-        if (!finite.allFinite(view, header.payloadOffset(), header.payloadLength())) {
-            return DropReason.NOT_FINITE;
-        }
         if (seedBuffer == null) {
             seedBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(layout.shardBytes(shard)).order(ByteOrder.LITTLE_ENDIAN));
             seedReceived = new boolean[chunkCount];
@@ -333,12 +389,12 @@ final class ShardServer implements Agent, FragmentHandler {
         }
         int chunk = header.chunkIndex();
         if (seedReceived[chunk]) {
-            return DropReason.DUPLICATE_CHUNK;
+            drops.increment(DropReason.DUPLICATE_CHUNK);
+            return;
         }
-        seedBuffer.putBytes(layout.chunkOffsetInShard(chunk), view, header.payloadOffset(), header.payloadLength());
+        seedBuffer.putBytes(layout.chunkOffsetInShard(chunk), header.buffer(), header.payloadOffset(), header.payloadLength());
         seedReceived[chunk] = true;
         seedChunks++;
-        return null;
     }
 
     /**
@@ -355,7 +411,7 @@ final class ShardServer implements Agent, FragmentHandler {
         return 1;
     }
 
-    private DropReason checkPushShape() {
+    private DropReason checkPushShape(MessageHeader header) {
         int worker = header.workerId();
         int chunk = header.chunkIndex();
         if (worker < 0 || worker >= job.workers() || header.shard() != shard
@@ -367,7 +423,7 @@ final class ShardServer implements Agent, FragmentHandler {
         return null;
     }
 
-    private DropReason checkPullShape() {
+    private DropReason checkRequestShape(MessageHeader header) {
         int worker = header.workerId();
         if (worker < 0 || worker >= job.workers() || header.shard() != shard || header.payloadLength() != 0) {
             return DropReason.OUT_OF_RANGE;
@@ -375,7 +431,7 @@ final class ShardServer implements Agent, FragmentHandler {
         return null;
     }
 
-    private DropReason checkRound() {
+    private DropReason checkRound(MessageHeader header) {
         long open = latestRound + 1;
         long round = header.round();
         if (round < open) {
@@ -460,6 +516,7 @@ final class ShardServer implements Agent, FragmentHandler {
                 pullSigned = false;
                 pullChunk = 0;
                 pullRound = latestRound;
+                fullAnswers++;
             }
             long result;
             if (pulling) {
@@ -530,7 +587,7 @@ final class ShardServer implements Agent, FragmentHandler {
         while (queryCount > 0) {
             // Its own header buffer: outHeader may hold a signed chunk header whose offer is being retried.
             MessageHeader.write(infoHeader, 0, MessageHeader.ROUND_INFO, job.jobId(), latestRound, queryNonces[queryHead],
-                MessageHeader.SERVER_SENDER, shard, (int) incarnation, (int) (incarnation >>> 32), 0, 0);
+                MessageHeader.SERVER_SENDER, shard, (int) incarnation, (int) (incarnation >>> 32), 0, queryTickets[queryHead]);
             codec.sign(infoHeader, null);
             long result = publication.offer(infoHeader, 0, MessageHeader.LENGTH);
             if (result > 0 || result == Publication.NOT_CONNECTED) {

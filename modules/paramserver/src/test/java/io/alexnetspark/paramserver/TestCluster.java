@@ -39,11 +39,18 @@ final class TestCluster implements AutoCloseable {
 
     TestCluster(Channel.Transport transport, long floats, int workers, int quorum, int shards, int chunkBytes,
                 Duration roundTimeout, int termLength, MacAlgorithm mac) {
+        this(transport, floats, workers, quorum, shards, chunkBytes, roundTimeout, termLength, mac, null);
+    }
+
+    /** With {@code extraListener} called after the test's own record of each round's stats (may be null). */
+    TestCluster(Channel.Transport transport, long floats, int workers, int quorum, int shards, int chunkBytes,
+                Duration roundTimeout, int termLength, MacAlgorithm mac, Consumer<ShardRoundStats> extraListener) {
         Channel channel = transport == Channel.Transport.IPC
             ? Channel.ipc().withTermLength(termLength)
             : Channel.udp("127.0.0.1", freePortRange(2 * shards)).withTermLength(termLength);
         this.job = new JobSpec(JOB_ID, SECRET, floats, workers, shards, chunkBytes, channel, mac);
-        Consumer<ShardRoundStats> listener = serverStats::add;
+        Consumer<ShardRoundStats> record = serverStats::add;
+        Consumer<ShardRoundStats> listener = extraListener == null ? record : record.andThen(extraListener);
         this.server = new ParameterServer(new ServerConfig(job, quorum, roundTimeout, AeronSetup.embedded(serverDir)), listener);
         server.start();
         if (transport == Channel.Transport.UDP) {
