@@ -40,7 +40,8 @@ public final class AeronConnection implements AutoCloseable {
 
     /**
      * Launches a media driver fit for a 2-core machine beside other JVMs, after removing the folders
-     * of this project's drivers that no longer run ({@link StaleDriverDirs}).
+     * of this project's drivers that no longer run ({@link StaleDriverDirs}), in a directory that must
+     * not exist yet and is owner-only once created ({@link AeronDirs}).
      *
      * <p>SHARED threading: DEDICATED's three spinning threads starve a small box (0.14 GB/s vs
      * 1.1 GB/s measured). The publication unblock time-out is set above the client liveness
@@ -48,8 +49,10 @@ public final class AeronConnection implements AutoCloseable {
      * to start otherwise ({@code publicationUnblockTimeoutNs <= clientLivenessTimeoutNs}).
      */
     public static MediaDriver launchDriver(String aeronDir) {
+        java.nio.file.Path dir = java.nio.file.Path.of(aeronDir).toAbsolutePath();
         // Killed JVMs leave their drivers' folders (and RAM in /dev/shm) behind: clear those first.
-        StaleDriverDirs.removeUnder(java.nio.file.Path.of(aeronDir).toAbsolutePath().getParent());
+        StaleDriverDirs.removeUnder(dir.getParent());
+        AeronDirs.requireAbsent(dir);
         MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
@@ -59,7 +62,14 @@ public final class AeronConnection implements AutoCloseable {
             .errorHandler(t -> LOG.warn("media driver error", t));
         long liveness = ctx.clientLivenessTimeoutNs();
         ctx.publicationUnblockTimeoutNs(Math.max(ctx.publicationUnblockTimeoutNs(), liveness + TimeUnit.SECONDS.toNanos(30)));
-        return MediaDriver.launch(ctx);
+        MediaDriver driver = MediaDriver.launch(ctx);
+        try {
+            AeronDirs.restrict(dir);
+        } catch (RuntimeException e) {
+            CloseHelper.quietClose(driver);
+            throw e;
+        }
+        return driver;
     }
 
     public Aeron aeron() {

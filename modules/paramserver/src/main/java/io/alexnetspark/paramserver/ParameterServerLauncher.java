@@ -84,7 +84,8 @@ public final class ParameterServerLauncher implements Callable<Integer> {
     @Option(names = "--chunk-bytes", description = "Payload bytes per message (default: 256 KB).")
     Integer chunkBytes;
 
-    @Option(names = "--aeron-dir", description = "Aeron directory (default: a fresh one under /dev/shm).")
+    @Option(names = "--aeron-dir", description = "Aeron directory; must not exist, created 0700 (default: a fresh one in "
+            + "/dev/shm/alexnet-aeron-<user>, which is 0700).")
     String aeronDir;
 
     @Option(names = "--job-id", required = true, description = "The job's id; other jobs' messages are dropped.")
@@ -112,10 +113,15 @@ public final class ParameterServerLauncher implements Callable<Integer> {
                 try (ParameterServer server = new ParameterServer(config, stats -> LOG.info("{}", stats))) {
                     server.start();
                     LOG.info("serving until SIGTERM");
-                    Thread dropWatch = startDropWatch(server.drops());
+                    Thread dropWatch = startWatch(server, barrier);
                     barrier.await();
                     dropWatch.interrupt();
-                    LOG.info("shutting down");
+                    if (server.failure() != null) {
+                        LOG.error("stopping: {}", server.failure().getMessage());
+                        exitCode = 1;
+                    } else {
+                        LOG.info("shutting down");
+                    }
                 }
                 LOG.info("stopped: shards closed, Aeron directory {} deleted", config.aeron().aeronDir());
                 if (ownLogging) {
@@ -127,22 +133,34 @@ public final class ParameterServerLauncher implements Callable<Integer> {
                 Log4j.stop(); // no-op if already stopped; on a failed start, flushes what was logged
             }
         }
-        return 0;
+        return exitCode;
     }
+
+    private int exitCode;
 
     /**
      * Logs the rejected messages by reason whenever their count changed (every 5 s at most): an
      * operator sees a job with the wrong secret, or an attack, without waiting for a round to close.
+     * A shard that stopped stops the server (exit 1): a server without one of its shards would
+     * leave every job waiting for rounds it can no longer close.
      */
-    private static Thread startDropWatch(DropCounters drops) {
+    private static Thread startWatch(ParameterServer server, ShutdownSignalBarrier barrier) {
+        DropCounters drops = server.drops();
         Thread watch = new Thread(() -> {
             long seen = 0;
+            long lastLog = 0;
             try {
                 while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(5_000);
+                    Thread.sleep(200);
+                    if (server.failure() != null) {
+                        barrier.signalAll();
+                        return;
+                    }
                     long total = drops.total();
-                    if (total != seen) {
+                    long now = System.nanoTime();
+                    if (total != seen && now - lastLog >= 5_000_000_000L) {
                         seen = total;
+                        lastLog = now;
                         LOG.warn("rejected messages so far: {}", drops);
                     }
                 }
@@ -219,6 +237,9 @@ public final class ParameterServerLauncher implements Callable<Integer> {
         }
         JobSpec job = new JobSpec(jobId, secret(env), floats, workers, shards,
                 chunkBytes == null ? JobSpec.DEFAULT_CHUNK_BYTES : chunkBytes, channel, MacAlgorithm.parse(mac));
+        if (aeronDir != null) {
+            AeronDirs.requireAbsent(Path.of(aeronDir).toAbsolutePath());
+        }
         AeronSetup aeron = aeronDir != null ? AeronSetup.embedded(aeronDir) : AeronSetup.embeddedFresh();
         return new ServerConfig(job, quorum == null ? workers : quorum, Duration.ofMillis(roundTimeoutMs), aeron,
                 serveShards == null ? List.of() : serveShards);
@@ -226,11 +247,7 @@ public final class ParameterServerLauncher implements Callable<Integer> {
 
     private byte[] secret(Map<String, String> env) {
         if (secretFile != null) {
-            try {
-                return Files.readAllBytes(secretFile);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read the secret file " + secretFile + ": " + e.getMessage());
-            }
+            return SecretFiles.read(secretFile);
         }
         String b64 = env.get(SECRET_ENV);
         if (b64 == null) {

@@ -56,6 +56,49 @@ class ParameterServerLauncherTest {
             .hasMessageContaining("shard hosts are for UDP");
     }
 
+    /**
+     * Finding 8 of issue 15: {@code --aeron-dir} used to let the media driver delete an existing
+     * directory recursively (following links); a secret file's permissions and length were not checked.
+     */
+    @Test
+    void refusesAnExistingAeronDirAndSecretFilesOthersCanReadOrThatAreShort(@org.junit.jupiter.api.io.TempDir Path tmp)
+        throws Exception {
+        Path precious = Files.createDirectory(tmp.resolve("precious"));
+        Files.writeString(precious.resolve("keep.txt"), "not Aeron's");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), precious);
+        for (Path dir : List.of(precious, link)) {
+            String[] args = {"--floats", "1000", "--workers", "2", "--port", "41000", "--job-id", "1", "--aeron-dir", dir.toString()};
+            assertThatThrownBy(() -> ParameterServerLauncher.parse(args, Map.of(ParameterServerLauncher.SECRET_ENV, SECRET_B64)))
+                .hasMessageContaining(dir + " already exists").hasMessageContaining("delete");
+        }
+        assertThatThrownBy(() -> AeronConnection.launchDriver(link.toString())).hasMessageContaining("already exists");
+        assertThat(precious.resolve("keep.txt")).exists();
+
+        Path secret = tmp.resolve("ps.key");
+        Files.write(secret, TestCluster.SECRET);
+        String[] withFile = {"--floats", "1000", "--workers", "2", "--port", "41000", "--job-id", "1", "--secret-file", secret.toString()};
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> ParameterServerLauncher.parse(withFile, Map.of()))
+            .hasMessageContaining("can be read or written by others").hasMessageContaining("chmod 600");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(ParameterServerLauncher.parse(withFile, Map.of()).job().secret()).isEqualTo(TestCluster.SECRET);
+        Files.writeString(secret, "short");
+        assertThatThrownBy(() -> ParameterServerLauncher.parse(withFile, Map.of()))
+            .hasMessageContaining("holds 5 bytes").hasMessageContaining("at least 16");
+    }
+
+    @Test
+    void driverDirectoriesAreOwnerOnly() throws Exception {
+        String dir = AeronSetup.embeddedFresh().aeronDir();
+        Path root = Path.of(dir).getParent();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root))).isEqualTo("rwx------");
+        try (io.aeron.driver.MediaDriver driver = AeronConnection.launchDriver(dir)) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(dir))))
+                .isEqualTo("rwx------");
+        }
+        assertThat(Path.of(dir)).doesNotExist();
+    }
+
     @Test
     void standaloneServerStopsCleanlyOnSigterm() throws Exception {
         String dir = "/dev/shm/alexnet-ps-test-launcher-" + UUID.randomUUID();

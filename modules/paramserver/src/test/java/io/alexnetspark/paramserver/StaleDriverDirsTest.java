@@ -22,7 +22,7 @@ class StaleDriverDirsTest {
 
     @Test
     void aDeadDriversFolderIsRemovedAndALiveOnesIsKept() throws Exception {
-        Path root = Path.of("/dev/shm").toFile().isDirectory() ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path root = AeronDirs.privateRoot();
         Path dead = root.resolve(StaleDriverDirs.PREFIX + "test-dead-" + UUID.randomUUID());
         Path starting = Files.createDirectories(root.resolve(StaleDriverDirs.PREFIX + "test-starting-" + UUID.randomUUID()));
         Path foreign = root.resolve("aeron-test-foreign-" + UUID.randomUUID());

@@ -232,9 +232,9 @@ public final class TrainingJob {
     /** The secret of a dedicated server, from the file it was started with ({@code --secret-file}). */
     private static byte[] readSecret(String file) {
         try {
-            return Files.readAllBytes(java.nio.file.Path.of(file));
-        } catch (java.io.IOException e) {
-            throw new InvalidConfigException("paramserver.secret-file", "cannot read " + file + ": " + e.getMessage());
+            return io.alexnetspark.paramserver.SecretFiles.read(java.nio.file.Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("paramserver.secret-file", e.getMessage());
         }
     }
 

@@ -146,6 +146,7 @@ class ReplicaFaultsTest {
     void aRestartedExternalServerIsReseededFromTheDriversCopyAndTheJobGoesOn() throws Exception {
         Path secret = tmp.resolve("external.secret");
         Files.write(secret, "an-external-server-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // as SecretFiles requires
         long floats = new io.alexnetspark.model.config.ConfigLoader().loadSettings(java.util.Optional.of(Path.of(conf)), List.of())
                 .networkFactory().newNetwork().numParams();
         int port = TrainCommandTest.freeUdpPortPair();

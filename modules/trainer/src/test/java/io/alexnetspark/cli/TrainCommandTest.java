@@ -110,6 +110,7 @@ class TrainCommandTest {
     private static void aDedicatedServerTrainsTheSameJob(List<String> train, Path tmp) throws Exception {
         Path secret = tmp.resolve("ps.secret");
         Files.write(secret, "a-dedicated-server-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // as SecretFiles requires
         long floats = ModelSerializer.restoreComputationGraph(tmp.resolve("run/model/model.zip").toFile(), false).numParams();
         int port = freeUdpPortPair();
         Path serverLog = tmp.resolve("dedicated-server.log");
@@ -131,6 +132,7 @@ class TrainCommandTest {
             // A job that does not hold the server's secret is not answered, and says so.
             Path wrong = tmp.resolve("wrong.secret");
             Files.write(wrong, "not-the-dedicated-server-secret-000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Files.setPosixFilePermissions(wrong, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // as SecretFiles requires
             List<String> bad = new ArrayList<>(args);
             bad.replaceAll(a -> a.startsWith("paramserver.secret-file=") ? "paramserver.secret-file=" + wrong : a);
             bad.addAll(List.of("--set", "paramserver.round-timeout=3s"));

@@ -113,8 +113,8 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         this.recovery = recovery;
         this.progress = progress;
         this.slots = slots;
-        this.aeronRoot = (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/dev/shm")) ? "/dev/shm"
-                : System.getProperty("java.io.tmpdir")) + "/alexnet-ps-";
+        // This user's owner-only root: the drivers' term buffers hold the model.
+        this.aeronRoot = io.alexnetspark.paramserver.AeronDirs.privateRoot() + "/alexnet-ps-";
         this.params = network.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
         this.latestRound = 0;
     }
@@ -312,6 +312,13 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     private Stage prepareStage(int n, Resume resume, Broadcast<float[]> startParams, List<EpochAttempt> attempts) {
         ServerPlacement.Quorum quorum = quorum();
         if (placement instanceof ServerPlacement.InDriver d) {
+            if (driverServer != null && driverServer.server().failure() != null) {
+                // A shard of the driver's server stopped: what it holds may be incomplete. A new
+                // incarnation starts from the driver's copy (the epoch restarts).
+                LOG.error("the driver's parameter server failed ({}): starting a new one", driverServer.server().failure().getMessage());
+                closeDriverServer();
+                resume = null;
+            }
             if (driverServer == null || driverServer.job().workers() != n || resume != null) {
                 closeDriverServer();
                 JobSpec job = d.template().incarnation(n, d.template().shards());
