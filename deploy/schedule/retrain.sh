@@ -6,7 +6,8 @@
 #
 # The config file names the new data (job.data), the registry (retrain.registry), the fixed
 # validation set (retrain.validation) and, as a prefix, the runs folder (RUNS_ROOT below); the
-# Spark options come from SPARK_SUBMIT_OPTS_ALEXNET (e.g. "--master yarn --executor-memory 16g").
+# Spark options come from SPARK_SUBMIT_OPTS_ALEXNET (e.g. "--master yarn --executor-memory 16g");
+# a standalone master's shared secret from the file ALEXNET_SPARK_PROPERTIES names (deploy/bin/submit).
 #
 # Exit codes (from `alexnet-spark retrain`): 0 promoted, 4 kept production (a normal outcome:
 # reported, not a failure), anything else a failure the scheduler should alert on.

@@ -6,6 +6,13 @@ retrain.margin. `--kept-exit-code 0` makes "production kept" a successful task (
 fails on any non-zero exit); the outcome is in <run>/decision.json, which the next task reads.
 
 Needs apache-airflow-providers-apache-spark and a `spark_default` connection to your master.
+
+conf/spark-defaults.conf turns on spark.authenticate and spark.network.crypto.enabled, without which
+`retrain` refuses a cluster master. On YARN and Kubernetes Spark generates the secret per application.
+A standalone master needs spark.authenticate.secret as well, the one its Master and Workers have:
+SparkSubmitOperator puts `conf` on the spark-submit command line, which every user of the host can
+read, so give it in a properties file instead (a chmod 600 copy of spark-defaults.conf plus that
+line) as `properties_file`.
 """
 from datetime import datetime, timedelta
 
@@ -35,6 +42,7 @@ with DAG(
             "--set", "job.output=" + RUN,
             "--kept-exit-code", "0",
         ],
+        # Standalone: a chmod 600 copy with spark.authenticate.secret added (see above).
         properties_file="/opt/alexnet-spark/conf/spark-defaults.conf",
         conf={
             "spark.driver.defaultJavaOptions": JVM_FLAGS,

@@ -38,7 +38,8 @@ public final class AlexNetCli implements Runnable {
         CommandLine cli = new CommandLine(new AlexNetCli());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            if (e instanceof InvalidConfigException) {
+            // Nothing was started: a bad key, or Spark settings that would expose the job's secret.
+            if (e instanceof InvalidConfigException || e instanceof io.alexnetspark.train.UnprotectedClusterException) {
                 err.println("error: " + e.getMessage());
                 err.flush();
                 return EXIT_USAGE;

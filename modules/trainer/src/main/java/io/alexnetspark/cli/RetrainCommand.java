@@ -84,6 +84,9 @@ final class RetrainCommand implements Callable<Integer> {
         DataConfig data = DataConfig.from(cfg);
         Configuration hadoop = new Configuration();
         PrintWriter out = spec.commandLine().getOut();
+        TrainingJob training = new TrainingJob(cfg, out);
+        // Refused before judging production, not after: that judgement alone can take a while.
+        training.checkSparkSecurity();
 
         Path validationRoot = new Path(reader.string("retrain.validation").isBlank() ? ts.data()
                 : reader.string("retrain.validation"));
@@ -118,7 +121,7 @@ final class RetrainCommand implements Callable<Integer> {
         }
         out.flush();
 
-        TrainingJob.Outcome outcome = new TrainingJob(cfg, out).run(resume, warmStart,
+        TrainingJob.Outcome outcome = training.run(resume, warmStart,
                 production.map(p -> p.card().version()).orElse(null));
 
         ModelCard c = outcome.card();

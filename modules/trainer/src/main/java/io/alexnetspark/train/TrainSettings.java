@@ -16,7 +16,8 @@ import java.util.Locale;
 public record TrainSettings(String data, String output, SyncMode syncMode, int replicas, int tau, int keepCheckpoints,
                             String evaluation, boolean averageMomentum, String transport, String host, int port, int shards, int quorum, MacAlgorithm mac,
                             Duration roundTimeout, Placement placement, List<String> shardHosts, long jobId,
-                            String secretFile, RecoverySettings recovery, int checkpointEveryRounds) {
+                            String secretFile, RecoverySettings recovery, int checkpointEveryRounds,
+                            boolean networkTrusted) {
 
     /** Validation sets above this many images are evaluated on the executors under {@code job.evaluation = auto}. */
     public static final long DRIVER_EVALUATION_LIMIT = 10_000;
@@ -108,7 +109,7 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
                 r.string("paramserver.host"), port, shards,
                 quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm::parse), timeout, placement,
                 List.copyOf(shardHosts), jobId, secretFile, RecoverySettings.from(r, replicas),
-                r.intAtLeast("job.checkpoint-every-rounds", 0));
+                r.intAtLeast("job.checkpoint-every-rounds", 0), r.bool(SparkSecurityCheck.NETWORK_TRUSTED_KEY));
     }
 
     /** Whether validation runs on the executors, per {@code job.evaluation}. */

@@ -60,6 +60,8 @@ public final class TrainingJob {
 
     private final Config cfg;
     private final PrintWriter out;
+    /** {@link #checkSparkSecurity} passed (retrain calls it early; run then does not log its warning twice). */
+    private boolean sparkSecurityChecked;
 
     /** @param out where the run's summary lines go (progress lines go to stderr) */
     public TrainingJob(Config cfg, PrintWriter out) {
@@ -78,6 +80,8 @@ public final class TrainingJob {
         JobSettings job = JobSettings.from(cfg);
         DataConfig data = DataConfig.from(cfg);
         TrainSettings ts = TrainSettings.from(cfg);
+        SparkConf sparkConf = sparkConf(ts);
+        checkSparkSecurity(ts, sparkConf);
         Configuration hadoop = new Configuration();
 
         Path dataRoot = new Path(ts.data());
@@ -98,9 +102,6 @@ public final class TrainingJob {
                 .digest(configText.getBytes(StandardCharsets.UTF_8)));
         String manifestId = manifest.dataset() + "@" + manifest.createdAt();
 
-        // Kryo as conf/spark-defaults.conf sets it, so that the local launcher runs what spark-submit runs.
-        SparkConf sparkConf = AlexNetKryoRegistrator.applyTo(new SparkConf().setAppName("alexnet-spark train")
-                .setIfMissing("spark.master", "local[" + ts.replicas() + "]"));
         // Reuse a running context (an application or notebook that calls us), and stop only our own.
         boolean ownContext = SparkContext$.MODULE$.getActive().isEmpty();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(sparkConf));
@@ -190,6 +191,38 @@ public final class TrainingJob {
         }
     }
 
+    /**
+     * Refuses, before any work, to train on a cluster master whose Spark traffic is not both
+     * authenticated and encrypted, unless {@code job.network-trusted} ({@link SparkSecurityCheck}).
+     * {@link #run} checks first thing; {@code retrain} calls this before it judges the production
+     * model, which takes a while on a large validation set.
+     *
+     * @throws UnprotectedClusterException when refused; the message says why and the ways out
+     */
+    public void checkSparkSecurity() {
+        TrainSettings ts = TrainSettings.from(cfg);
+        checkSparkSecurity(ts, sparkConf(ts));
+    }
+
+    private void checkSparkSecurity(TrainSettings ts, SparkConf ours) {
+        if (sparkSecurityChecked) {
+            return;
+        }
+        // A running context (an application that calls us) is the one the tasks will go through.
+        scala.Option<SparkContext> active = SparkContext$.MODULE$.getActive();
+        SparkSecurityCheck.check(active.isDefined() ? active.get().getConf() : ours, ts.networkTrusted());
+        sparkSecurityChecked = true;
+    }
+
+    /**
+     * The settings of the context this run creates when none is running: spark-submit's (system
+     * properties), else {@code local[job.replicas]}, with Kryo as conf/spark-defaults.conf sets it, so
+     * that the local launcher runs what spark-submit runs.
+     */
+    private static SparkConf sparkConf(TrainSettings ts) {
+        return AlexNetKryoRegistrator.applyTo(new SparkConf().setAppName("alexnet-spark train")
+                .setIfMissing("spark.master", "local[" + ts.replicas() + "]"));
+    }
 
     /** The epoch's mini-batches as an RDD: the same shard deal as aeron-averaging, one partition per replica. */
     private static JavaRDD<DataSet> epochData(JavaSparkContext sc, List<ShardSource> shards, PipelineSettings pipeline,

@@ -5,8 +5,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +20,12 @@ import java.util.Map;
  * links the jars Maven resolved for the trainer (a real distribution holds Spark's own jars there).
  * The Worker offers two fake GPUs ("0" and "1") through a discovery script, so that Spark's
  * resource scheduling hands one to each executor.
+ *
+ * <p>Spark's traffic is authenticated and encrypted as conf/spark-defaults.conf asks of a real
+ * cluster: the Master and the Workers read spark.authenticate, spark.network.crypto.enabled and
+ * one generated spark.authenticate.secret from a properties file (mode 600, never a command line),
+ * and the application gets the same secret from {@link #applicationProperties()} through
+ * deploy/bin/submit's ALEXNET_SPARK_PROPERTIES. A Worker hands its secret to the executors it starts.
  */
 final class StandaloneCluster implements AutoCloseable {
 
@@ -27,6 +36,8 @@ final class StandaloneCluster implements AutoCloseable {
     private final String jvmOptions;
     private final Map<String, String> env;
     private final Path dir;
+    private final Path daemonProperties;
+    private final Path applicationProperties;
     final int masterPort;
     final Path workDir;
 
@@ -63,9 +74,19 @@ final class StandaloneCluster implements AutoCloseable {
         this.env = Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.12",
                 "SPARK_LOCAL_IP", "127.0.0.1", "SPARK_LOCAL_HOSTNAME", "127.0.0.1");
         this.dir = dir;
+        // One secret for the Master, the Workers and the application: standalone Spark has no other way.
+        byte[] secretBytes = new byte[32];
+        new SecureRandom().nextBytes(secretBytes);
+        String secret = HexFormat.of().formatHex(secretBytes);
+        daemonProperties = ownerOnlyFile(dir.resolve("spark-daemons.properties"), String.join("\n",
+                "spark.authenticate true", "spark.network.crypto.enabled true", "spark.network.crypto.saslFallback false",
+                "spark.authenticate.secret " + secret, ""));
+        applicationProperties = ownerOnlyFile(dir.resolve("spark-application-secret.properties"),
+                "spark.authenticate.secret " + secret + "\n");
 
         start("master", List.of("java", jvmOptions, "-Xmx512m", "-cp", this.classpath, "org.apache.spark.deploy.master.Master",
-                "--host", "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(freePort())));
+                "--host", "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(freePort()),
+                "--properties-file", daemonProperties.toString()));
         awaitLog("master", "I have been elected leader", Duration.ofMinutes(2));
         startWorker("worker", workerCores, workerMemory, 2);
     }
@@ -88,7 +109,7 @@ final class StandaloneCluster implements AutoCloseable {
                 "-Dspark.worker.resource.gpu.amount=" + gpus, "-Dspark.worker.resource.gpu.discoveryScript=" + script,
                 "-cp", classpath, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
                 "--cores", Integer.toString(cores), "--memory", memory, "--work-dir", work.toString(),
-                "--webui-port", Integer.toString(freePort()), masterUrl()));
+                "--webui-port", Integer.toString(freePort()), "--properties-file", daemonProperties.toString(), masterUrl()));
         awaitLog(name, "Successfully registered with master", Duration.ofMinutes(2), logLines);
     }
 
@@ -109,6 +130,21 @@ final class StandaloneCluster implements AutoCloseable {
 
     String masterUrl() {
         return "spark://127.0.0.1:" + masterPort;
+    }
+
+    /**
+     * The properties file (mode 600) holding the cluster's spark.authenticate.secret, for an
+     * application: deploy/bin/submit adds it to its Spark properties when ALEXNET_SPARK_PROPERTIES names it.
+     */
+    Path applicationProperties() {
+        return applicationProperties;
+    }
+
+    /** Writes {@code text} into a new file that only this user may read: it holds the cluster's secret. */
+    private static Path ownerOnlyFile(Path file, String text) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        return Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
     /** The last lines of a process's log, for failure messages. */

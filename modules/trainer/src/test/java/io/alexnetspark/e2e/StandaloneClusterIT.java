@@ -34,6 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its executor and started again later (3 replicas, at least 2); the driver killed with SIGKILL
  * mid-epoch and the run resumed from its round-level checkpoint; and the first job once more,
  * unfaulted, to compare with.
+ *
+ * <p>Spark's traffic is authenticated and encrypted in every run (conf/spark-defaults.conf, and one
+ * secret for the Master, the Workers and the application); one submission with both turned off is
+ * refused by the driver before it starts.
  */
 class StandaloneClusterIT {
 
@@ -57,6 +61,8 @@ class StandaloneClusterIT {
             assertThat(String.valueOf(ingest.exit())).as(ingest.out() + ingest.err()).isEqualTo("0");
 
             String output = root + "/runs/e2e";
+            theDriverRefusesTheClusterWithoutSparksAuthenticationAndEncryption(cluster, project, root, demoConf);
+
             // One executor JVM is killed (SIGKILL) in the middle of epoch 2, after its second round.
             Submitted run = submitTrain(cluster, project, "driver",
                     List.of(Fault.killExecutorAfter(cluster, ": epoch 2 round 2/")), List.of("--config", demoConf,
@@ -167,6 +173,27 @@ class StandaloneClusterIT {
         } finally {
             dfs.shutdown();
         }
+    }
+
+    /**
+     * The cluster's own settings turned off for one submission: the driver refuses before it creates
+     * a Spark context (seconds, not a training run), exits 2 and says what is off, why and the ways out.
+     * Every other run of this test goes through Spark with authentication and encryption on.
+     */
+    private static void theDriverRefusesTheClusterWithoutSparksAuthenticationAndEncryption(StandaloneCluster cluster,
+            java.nio.file.Path project, String root, String demoConf) throws Exception {
+        List<java.nio.file.Path> before = cluster.executorLogs();
+        Run refused = run(cluster, project, "refused", List.of(), 2,
+                List.of("--conf", "spark.authenticate=false", "--conf", "spark.network.crypto.enabled=false"),
+                List.of("--config", demoConf, "--set", "job.data=" + root + "/datasets/fmnist",
+                        "--set", "job.output=" + root + "/runs/e2e-refused"));
+        assertThat(refused.exit()).as(refused.context()).isEqualTo(2);
+        assertThat(refused.log()).as(refused.context())
+                .contains("error: refusing to train on " + cluster.masterUrl()
+                        + ": spark.authenticate and spark.network.crypto.enabled are not true")
+                .contains("The parameter server's secret and the model travel inside Spark tasks")
+                .contains("job.network-trusted = true");
+        assertThat(cluster.executorLogs()).as("no executor was started for the refused run").isEqualTo(before);
     }
 
     /**
@@ -345,14 +372,25 @@ class StandaloneClusterIT {
     /** Runs {@code deploy/bin/submit -- train ARGS} with {@code executors} one-core executors, faults injected meanwhile. */
     private static Run run(StandaloneCluster cluster, java.nio.file.Path project, String name, List<Fault> faults, int executors,
                            List<String> trainArgs) throws Exception {
+        return run(cluster, project, name, faults, executors, List.of(), trainArgs);
+    }
+
+    /**
+     * As {@link #run(StandaloneCluster, java.nio.file.Path, String, List, int, List)}, with more
+     * spark-submit options ({@code submitOptions}, after this test's own, so they win).
+     */
+    private static Run run(StandaloneCluster cluster, java.nio.file.Path project, String name, List<Fault> faults, int executors,
+                           List<String> submitOptions, List<String> trainArgs) throws Exception {
         List<String> submit = new ArrayList<>(List.of(project.resolve("deploy/bin/submit").toString(),
                 "--master", cluster.masterUrl(), "--deploy-mode", "client",
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=" + executors,
                 "--conf", "spark.executor.memory=1500m", "--conf", "spark.executor.memoryOverhead=1g",
                 "--conf", "spark.executor.resource.gpu.amount=1", "--conf", "spark.task.resource.gpu.amount=1",
-                "--conf", "spark.ui.enabled=false", "--conf", "spark.ui.showConsoleProgress=false",
-                "--", "train"));
+                "--conf", "spark.ui.enabled=false", "--conf", "spark.ui.showConsoleProgress=false"));
+        submit.addAll(submitOptions);
+        submit.add("--");
+        submit.add("train");
         submit.addAll(trainArgs);
         // Logs stay in target/ after the run, to read when this test fails.
         java.nio.file.Path logs = Files.createDirectories(project.resolve("modules/trainer/target/e2e-logs"));
@@ -361,6 +399,9 @@ class StandaloneClusterIT {
         ProcessBuilder pb = new ProcessBuilder(submit).redirectError(driverLog.toFile()).redirectOutput(driverOut.toFile());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         pb.environment().remove("SPARK_HOME");
+        // spark.authenticate and spark.network.crypto.enabled come from conf/spark-defaults.conf; the
+        // cluster's secret from a file, as on a real standalone cluster (never the command line).
+        pb.environment().put("ALEXNET_SPARK_PROPERTIES", cluster.applicationProperties().toString());
         List<java.nio.file.Path> before = cluster.executorLogs();
         Process driver = pb.start();
         Thread injector = faults.isEmpty() ? null : Fault.inject(faults, cluster, before, driverLog, driver);
