@@ -6,14 +6,12 @@ import java.util.Objects;
 /**
  * Where the server's shards listen and how the streams are shaped.
  *
- * <p>Per shard {@code s} there are two streams. Pushes and PULLs go worker to server on stream
- * {@code 1000 + s}; with UDP to the server's {@code host:basePort + 2s}. Averages go server to
- * workers on stream {@code 2000 + s}: with UDP as one multi-destination publication whose control
- * port is {@code host:basePort + 2s + 1} (dynamic MDC: a worker's subscription registers itself, so
- * the server never needs the workers' addresses and sends each average once); with IPC as one
- * publication every local subscription reads. Flow control is {@code min}: the average advances at
- * the pace of the slowest live worker, so none of them loses data; a dead one is dropped from flow
- * control after Aeron's receiver time-out (5 s).
+ * <p>Per shard {@code s} there are two kinds of streams. Pushes and requests go worker to server on
+ * stream {@code 1000 + s}; with UDP to the server's {@code host:basePort + 2s}. Averages go server
+ * to workers on stream {@code 2000 + s}: with UDP one stream per worker, to the endpoint the worker
+ * named in its authenticated HELLO (no host can join by itself, and each stream is signed with its
+ * worker's key); with IPC one publication every local subscription reads. Port
+ * {@code basePort + 2s + 1} is kept free for the shard (it was the averages' control port).
  *
  * <p>Shards may live on several hosts ({@link #withShardHosts}): shard {@code s} then listens on
  * {@code shardHosts[s]:basePort + 2s} (and {@code + 1}), served by whichever process was told to
@@ -127,23 +125,22 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
             : "aeron:udp?endpoint=" + hostOf(shard) + ":" + (basePort + 2 * shard) + "|interface=" + bindHost + "|" + shape;
     }
 
-    /** Server side: the publication sending averages of a shard to every worker. */
+    /** Server side, IPC: the publication sending a shard's averages to every local worker. */
     public String serverAverageChannel(int shard) {
-        String shape = "mtu=" + mtu + "|term-length=" + termLength;
-        return transport == Transport.IPC
-            ? "aeron:ipc?" + shape
-            : "aeron:udp?control=" + hostOf(shard) + ":" + (basePort + 2 * shard + 1) + "|control-mode=dynamic|fc=min|" + shape;
+        if (transport != Transport.IPC) {
+            throw new IllegalStateException("over UDP each worker has a stream of its own (see AverageSender)");
+        }
+        return "aeron:ipc?mtu=" + mtu + "|term-length=" + termLength;
     }
 
     /**
-     * Worker side: the subscription receiving a shard's averages.
+     * Worker side: the subscription receiving a shard's averages. Over UDP on an ephemeral port of
+     * the worker's interface, which the worker names to the shard in an authenticated HELLO; the
+     * shard then opens a stream to it (see {@code AverageSender}). Nobody else can join.
      *
-     * @param bindHost the worker's own interface (UDP), an ephemeral port is used
+     * @param bindHost the worker's own interface (UDP)
      */
     public String workerAverageChannel(int shard, String bindHost) {
-        return transport == Transport.IPC
-            ? "aeron:ipc"
-            : "aeron:udp?endpoint=" + bindHost + ":0|control=" + hostOf(shard) + ":" + (basePort + 2 * shard + 1)
-                + "|control-mode=dynamic";
+        return transport == Transport.IPC ? "aeron:ipc" : "aeron:udp?endpoint=" + bindHost + ":0";
     }
 }

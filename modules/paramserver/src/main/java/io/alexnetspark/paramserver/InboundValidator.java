@@ -47,6 +47,9 @@ final class InboundValidator {
         /** Before the MAC: the message's shape against the layout; null if sound. Must not change state. */
         DropReason shape(MessageHeader header);
 
+        /** The codec whose key must have signed this (shape-checked) message: its sender's key for its purpose. */
+        MessageCodec verifier(MessageHeader header);
+
         /** After the MAC: the message against the endpoint's state; null if it may be taken. Must not change state. */
         DropReason state(MessageHeader header);
 
@@ -69,7 +72,8 @@ final class InboundValidator {
     private final FiniteCheck finite = new FiniteCheck();
 
     /**
-     * @param codec     the job's codec (frame and MAC checks)
+     * @param codec     a codec of the job (the frame check: its job id); MACs are checked with
+     *                  {@link Rules#verifier}'s
      * @param maxLength the largest message of the layout: header plus the largest chunk
      * @param drops     where rejections are counted
      */
@@ -104,7 +108,7 @@ final class InboundValidator {
         }
         reason = rules.shape(header);
         if (reason == null) {
-            reason = codec.checkIntegrity(view, at, header);
+            reason = rules.verifier(header).checkIntegrity(view, at, header);
         }
         if (reason != null) {
             return drop(reason, Verdict.UNAUTHENTIC);

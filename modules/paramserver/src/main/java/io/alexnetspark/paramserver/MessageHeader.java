@@ -13,23 +13,25 @@ import org.agrona.MutableDirectBuffer;
  *  0      4   magic          0x31535041 ("APS1")
  *  4      2   version        1
  *  6      2   type           {@link #PUSH}, {@link #AVERAGE}, {@link #PULL}, {@link #SEED},
- *                            {@link #ROUND_QUERY}, {@link #ROUND_INFO}
+ *                            {@link #ROUND_QUERY}, {@link #ROUND_INFO}, {@link #HELLO}
  *  8      8   job id
- * 16      8   round
+ * 16      8   round          HELLO: the worker's stamp
  * 24      8   byte offset    of the payload in the whole vector; ROUND_QUERY and ROUND_INFO: the
- *                            query's nonce (the answer echoes it)
+ *                            query's nonce (the answer echoes it); PULL: the ticket
  * 32      4   worker id      sender (PUSH, PULL); AVERAGE: -1 ({@link #SERVER_SENDER}), or -2 for a
  *                            final chunk sent before its round closed ({@link #EARLY_SENDER})
  * 36      4   shard
- * 40      4   chunk index    ROUND_INFO: low half of the shard's incarnation
- * 44      4   chunk count    chunks of this shard in this message's round; ROUND_INFO: high half
- *                            of the incarnation
+ * 40      4   chunk index    ROUND_INFO, PULL: low half of the shard's incarnation
+ * 44      4   chunk count    chunks of this shard in this message's round; ROUND_INFO, PULL: high
+ *                            half of the incarnation
  * 48      4   payload length bytes after the header
- * 52      4   aux            AVERAGE: workers that contributed to this chunk, else 0
+ * 52      4   aux            AVERAGE: workers that contributed to this chunk; ROUND_INFO: the ticket
+ *                            a PULL of the querying worker must carry; else 0
  * 56      4   crc32c         of the payload
  * 60      4   mac id         {@link MacAlgorithm#id()}: 0 HMAC-SHA256, 1 AES-GCM
  * 64     32   mac            HMAC-SHA256 over bytes [0, 64) and the payload; or AES-GCM: 16-byte
- *                            tag, 12-byte nonce, 4 zero bytes (see {@link MacAlgorithm#AES_GCM})
+ *                            tag, 12-byte nonce, 4 zero bytes (see {@link MacAlgorithm#AES_GCM}),
+ *                            under the sender's key for its purpose ({@link JobKeys})
  * 96          payload        float32 little-endian
  * </pre>
  *
@@ -62,6 +64,13 @@ public final class MessageHeader {
      * from one that merely holds the same round).
      */
     public static final short ROUND_INFO = 6;
+    /**
+     * Worker to server (UDP): send this shard's averages for me to the endpoint in the payload
+     * ("host:port", ASCII). The round field carries the worker's stamp (its start time in
+     * microseconds): a shard takes a worker's HELLO only if it is not older than the last one it took.
+     * An empty payload says the worker's client is closing: its stream is closed at once.
+     */
+    public static final short HELLO = 7;
 
     /** Worker id field of an AVERAGE chunk of a closed round (the latest complete average). */
     public static final int SERVER_SENDER = -1;

@@ -33,6 +33,8 @@ public final class ParameterClient implements AutoCloseable {
     private static final int AWAIT = 1;
     private static final int PULL = 2;
     private static final int QUERY = 3;
+    /** A HELLO is repeated after this long while the shard's stream to this worker is not up. */
+    private static final long HELLO_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
     /** pullLatest asks lagging shards again after this long. */
     private static final long PULL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -48,7 +50,14 @@ public final class ParameterClient implements AutoCloseable {
     private final boolean[] signed;
     private final int[] nextChunk;
 
-    private final MessageCodec codec;
+    /** Signs this worker's pushes and requests: its push key. */
+    private final MessageCodec pushCodec;
+    /** Checks what the shards send this worker: its average key. */
+    private final MessageCodec averageCodec;
+    /** Signs SEEDs: the control key, only where the job's secret is held (the driver); else null. */
+    private final MessageCodec controlCodec;
+    /** This client's start, in microseconds: orders its HELLOs after those of an earlier client of the same worker. */
+    private final long helloStamp;
     private final DropCounters drops = new DropCounters();
     private final InboundValidator validator;
     private final IdleStrategy idle = IdleStrategies.fromProperty(IdleStrategies.CLIENT_PROPERTY);
@@ -99,8 +108,12 @@ public final class ParameterClient implements AutoCloseable {
         this.job = config.job();
         this.layout = job.layout();
         this.workerId = config.workerId();
-        this.codec = new MessageCodec(job.jobId(), job.secret(), job.mac());
-        this.validator = new InboundValidator(codec, MessageHeader.LENGTH + layout.maxChunkBytes(), drops);
+        JobSpec.WorkerKeys keys = job.keysOf(workerId);
+        this.pushCodec = new MessageCodec(job.jobId(), keys.push(), job.mac());
+        this.averageCodec = new MessageCodec(job.jobId(), keys.average(), job.mac());
+        this.controlCodec = job.holdsSecret() ? new MessageCodec(job.jobId(), job.controlKey(), job.mac()) : null;
+        this.helloStamp = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        this.validator = new InboundValidator(averageCodec, MessageHeader.LENGTH + layout.maxChunkBytes(), drops);
         int shards = layout.shards();
         this.publications = new Publication[shards];
         this.subscriptions = new Subscription[shards];
@@ -157,6 +170,12 @@ public final class ParameterClient implements AutoCloseable {
      */
     public void abortWhen(java.util.function.BooleanSupplier check) {
         this.abort = java.util.Objects.requireNonNull(check, "check");
+    }
+
+    /** Where this worker receives shard {@code s}'s averages (UDP: "host:port"; IPC: empty). */
+    String averagesEndpoint(int shard) {
+        java.util.List<String> local = subscriptions[shard].localSocketAddresses();
+        return local.isEmpty() ? "" : local.get(0);
     }
 
     /** Messages this client rejected, by reason. */
@@ -221,7 +240,7 @@ public final class ParameterClient implements AutoCloseable {
                     MessageHeader.write(h, 0, type, job.jobId(), round, offset, workerId, s, c,
                         layout.chunkCount(s), length, 0);
                     view.limit(base + offset + length).position(base + offset);
-                    codec.sign(h, view);
+                    (type == MessageHeader.SEED ? control() : pushCodec).sign(h, view);
                     signed[s] = true;
                 }
                 long result = publications[s].offer(h, 0, MessageHeader.LENGTH, target, offset, length);
@@ -362,7 +381,7 @@ public final class ParameterClient implements AutoCloseable {
     private void sendHeaderOnly(short type, int shard, long nonce, int aux) {
         UnsafeBuffer h = outHeaders[shard];
         MessageHeader.write(h, 0, type, job.jobId(), -1, nonce, workerId, shard, 0, 0, 0, aux);
-        codec.sign(h, null);
+        pushCodec.sign(h, null);
         offerHeader(shard, "a round query");
     }
 
@@ -472,7 +491,7 @@ public final class ParameterClient implements AutoCloseable {
                 UnsafeBuffer h = outHeaders[s];
                 MessageHeader.write(h, 0, MessageHeader.PULL, job.jobId(), -1, infoTicket[s], workerId, s,
                     (int) incarnation, (int) (incarnation >>> 32), 0, 0);
-                codec.sign(h, null);
+                pushCodec.sign(h, null);
                 offerHeader(s, "a PULL");
             }
         }
@@ -486,6 +505,13 @@ public final class ParameterClient implements AutoCloseable {
             drainer.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (job.channel().transport() == Channel.Transport.UDP && !connection.aeron().isClosed()) {
+            // Tell the shards to close their streams to this worker now, rather than after Aeron's
+            // time-out, during which a stream nobody reads would hold back the next round.
+            for (int s = 0; s < layout.shards(); s++) {
+                sendHello(s, new byte[0]);
+            }
         }
         CloseHelper.close(connection);
     }
@@ -583,6 +609,13 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
+    private MessageCodec control() {
+        if (controlCodec == null) {
+            throw new IllegalStateException("worker " + workerId + " holds its own keys only: only the job's driver can seed");
+        }
+        return controlCodec;
+    }
+
     private static String sending(short type, long round) {
         return (type == MessageHeader.SEED ? "seeding" : "pushing") + " round " + round;
     }
@@ -630,22 +663,66 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every stream is up. Over UDP a shard sends this worker nothing until it knows
+     * where: once the push stream is up, the worker names its averages endpoint in an authenticated
+     * HELLO, repeated now and then until the shard's stream to it has connected.
+     */
     private void awaitConnected() {
         long deadline = System.nanoTime() + config.ioTimeout().toNanos();
+        boolean udp = job.channel().transport() == Channel.Transport.UDP;
+        long[] lastHello = new long[layout.shards()];
         while (true) {
             boolean all = true;
             for (int s = 0; s < layout.shards(); s++) {
-                all &= publications[s].isConnected() && subscriptions[s].isConnected();
+                boolean pushUp = publications[s].isConnected();
+                boolean averagesUp = subscriptions[s].isConnected();
+                if (udp && pushUp && !averagesUp && System.nanoTime() - lastHello[s] > HELLO_RETRY_NS) {
+                    lastHello[s] = sendHello(s) ? System.nanoTime() : 0;
+                }
+                all &= pushUp && averagesUp;
             }
             if (all) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new ParameterServerException("worker " + workerId + ": cannot reach the parameter server ("
-                    + job.channel() + ") within " + config.ioTimeout());
+                    + job.channel() + ") within " + config.ioTimeout() + " (" + connectionState() + ")");
             }
             idle.idle();
         }
+    }
+
+    /** Sends shard {@code s} this worker's averages endpoint; false if the endpoint is not bound yet. */
+    private boolean sendHello(int shard) {
+        java.util.List<String> local = subscriptions[shard].localSocketAddresses();
+        return !local.isEmpty() && sendHello(shard, local.get(0).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** A HELLO naming {@code endpoint}, or saying goodbye (empty); true if offered. */
+    private boolean sendHello(int shard, byte[] endpoint) {
+        UnsafeBuffer h = outHeaders[shard];
+        MessageHeader.write(h, 0, MessageHeader.HELLO, job.jobId(), helloStamp, 0, workerId, shard, 0, 0, endpoint.length, 0);
+        if (endpoint.length == 0) {
+            pushCodec.sign(h, null);
+            return publications[shard].offer(h, 0, MessageHeader.LENGTH) > 0;
+        }
+        ByteBuffer payload = ByteBuffer.allocateDirect(endpoint.length);
+        payload.put(endpoint).flip();
+        pushCodec.sign(h, payload);
+        UnsafeBuffer body = new UnsafeBuffer(payload);
+        long result = publications[shard].offer(h, 0, MessageHeader.LENGTH, body, 0, endpoint.length);
+        return result > 0;
+    }
+
+    private String connectionState() {
+        StringBuilder b = new StringBuilder();
+        for (int s = 0; s < layout.shards(); s++) {
+            b.append(s == 0 ? "" : ", ").append("shard ").append(s).append(": push ")
+                .append(publications[s].isConnected() ? "up" : "down").append(", averages ")
+                .append(subscriptions[s].isConnected() ? "up" : "down");
+        }
+        return b.toString();
     }
 
     /**
@@ -723,6 +800,11 @@ public final class ParameterClient implements AutoCloseable {
                     && header.byteOffset() == layout.chunkByteOffset(shard, chunk)
                     && header.payloadLength() == layout.chunkBytes(shard, chunk);
             return sound ? null : DropReason.OUT_OF_RANGE;
+        }
+
+        @Override
+        public MessageCodec verifier(MessageHeader header) {
+            return averageCodec;
         }
 
         @Override

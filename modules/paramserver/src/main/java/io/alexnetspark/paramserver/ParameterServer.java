@@ -84,12 +84,14 @@ public final class ParameterServer implements AutoCloseable {
                         shard.reassembler().onUnavailableImage(image);
                     }
                 });
-                Publication pub = aeron.addPublication(channel.serverAverageChannel(s), channel.averageStreamId(s));
-                if (MessageHeader.LENGTH + layout.maxChunkBytes() > pub.maxMessageLength()) {
+                // IPC: one averages stream every local worker reads. UDP: one per worker, opened when it says HELLO.
+                Publication pub = channel.transport() == Channel.Transport.IPC
+                    ? aeron.addPublication(channel.serverAverageChannel(s), channel.averageStreamId(s)) : null;
+                if (pub != null && MessageHeader.LENGTH + layout.maxChunkBytes() > pub.maxMessageLength()) {
                     throw new IllegalArgumentException("chunk of " + layout.maxChunkBytes() + " bytes exceeds the max message length "
                         + pub.maxMessageLength());
                 }
-                ShardServer shard = new ShardServer(s, config, sub, pub, drops, statsListener, incarnation);
+                ShardServer shard = new ShardServer(s, config, aeron, sub, pub, drops, statsListener, incarnation);
                 owner.set(shard);
                 shards.add(shard);
             }
@@ -276,6 +278,11 @@ public final class ParameterServer implements AutoCloseable {
             } catch (Throwable t) {
                 throw new org.agrona.concurrent.AgentTerminationException(t);
             }
+        }
+
+        @Override
+        public void onClose() {
+            shard.onClose();
         }
 
         @Override

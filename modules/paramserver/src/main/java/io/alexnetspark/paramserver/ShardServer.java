@@ -1,7 +1,9 @@
 package io.alexnetspark.paramserver;
 
+import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Queue;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One shard of the server, run as an Aeron {@link Agent} on its own thread: receives pushes,
- * validates and accumulates them, closes rounds, sends averages, answers PULLs.
+ * validates and accumulates them ({@link InboundValidator}, with this class's rules), closes
+ * rounds, and hands averages and answers to its {@link AverageSender}.
  *
  * <p>Invariant: the open round is always {@code latestRound + 1}. Sending never blocks: a
  * back-pressured offer is retried on the next duty cycle while pushes keep being received.
@@ -28,17 +31,22 @@ import org.slf4j.LoggerFactory;
  * are averaged and queued, and {@code next} becomes {@code latest}. Two buffers, because
  * {@code latest} must stay the complete average of {@code latestRound} for PULL answers and
  * {@link ParameterServer#latestAverage}. A round is closed only when no chunk of the previous
- * round is still queued and no PULL answer is being sent (both read the buffer that becomes
+ * round is still queued and no answer is being sent (both read the buffer that becomes
  * {@code next} again).
+ *
+ * <p>Keys: each worker's pushes and requests are checked with that worker's push key, a SEED with
+ * the control key only the driver holds ({@link JobKeys}).
  */
 final class ShardServer implements Agent, InboundValidator.Rules {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardServer.class);
     private static final int FRAGMENT_LIMIT = 64;
-    /** Chunks offered per duty cycle at most, so receiving is never starved by a long send. */
+    /** Chunks offered per destination and duty cycle at most, so receiving is never starved by a long send. */
     private static final int CHUNKS_PER_CYCLE = 4;
     /** A worker gets the whole latest average once per closed round, or else once per second. */
     private static final long FULL_ANSWER_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** Longest endpoint a HELLO may name ("host:port"). */
+    private static final int MAX_ENDPOINT = 255;
 
     private final int shard;
     private final JobSpec job;
@@ -47,14 +55,18 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private final int quorum;
     private final long roundTimeoutNs;
     private final Subscription subscription;
-    private final Publication publication;
     private final DropCounters drops;
     private final Consumer<ShardRoundStats> statsListener;
+    private final long incarnation;
 
-    private final MessageCodec codec;
     private final InboundValidator validator;
     private final BoundedReassembler reassembler;
+    /** Per worker, the codec checking its pushes and requests (its push key; over IPC the shared key). */
+    private final MessageCodec[] pushCodecs;
+    /** Checks SEEDs: the control key, which only the secret's holders (the driver) have. */
+    private final MessageCodec controlCodec;
     private final ShardAccumulator accumulator;
+    private final AverageSender sender;
     /** Full answers per worker: once per round, else once per second (replays cannot make the shard stream). */
     private final AnswerLimiter answers;
     /**
@@ -62,6 +74,8 @@ final class ShardServer implements Agent, InboundValidator.Rules {
      * uses it up, so a captured PULL is worth nothing.
      */
     private final int[] tickets;
+    /** Per worker, the stamp of the HELLO it joined with: an older one (a replay) is refused. */
+    private final long[] helloStamps;
     private final java.util.Random ticketRandom = new java.security.SecureRandom();
     /** Full answers started (PULLs and straggler resends), read by tests and monitoring. */
     private volatile long fullAnswers;
@@ -74,32 +88,16 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private ByteBuffer nextView;
     private final ReentrantLock latestLock = new ReentrantLock();
     private volatile long latestRound = -1;
+    /** Contributors per chunk of the latest average (the header's aux of an answer). */
+    private final int[] latestAux;
 
-    private final UnsafeBuffer outHeader = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
-    private final UnsafeBuffer infoHeader = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
 
     // Round being collected.
     private long firstPushNs = -1;
     private long averageNs;
-
-    // Chunks queued for sending (FIFO; of the open round, and of the just-closed one until sent).
-    private final long[] queueRound;
-    private final int[] queueChunk;
-    private final int[] queueAux;
-    private final boolean[] queueEarly;
-    private int queueHead;
-    private int queueSize;
-    private boolean queueSigned;
-
-    // PULL answer in progress (all chunks of latest), or none.
-    private boolean pulling;
-    private boolean pullSigned;
-    private int pullChunk;
-    private long pullRound;
-    private boolean pullPending;
-    /** Contributors per chunk of the latest average (the header's aux of a PULL answer). */
-    private final int[] latestAux;
+    /** Payload bytes pushed for the open round so far (read by other threads: monitoring and tests). */
+    private volatile long openRoundBytes;
 
     // Stats of the closed round whose queued chunks are still being sent (statsRound < 0: none).
     private long statsRound = -1;
@@ -109,28 +107,22 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private long statsCollectNs;
     private long statsAverageNs;
     private long statsBytesIn;
-    // Sending of the round at the head of the queue.
-    private long sendRound = Long.MIN_VALUE;
-    private long sendStartNs;
-    private long sendBytes;
-    private long warnedRound = Long.MIN_VALUE;
+    // The last round whose queued chunks all went out, as the sender reported it.
+    private long sentRound = Long.MIN_VALUE;
+    private long sentNs;
+    private long sentBytes;
 
-    private final long incarnation;
-    /** Payload bytes pushed for the open round so far (read by other threads: monitoring and tests). */
-    private volatile long openRoundBytes;
     // A SEED being collected (allocated at the first SEED: most servers are never seeded this way).
     private UnsafeBuffer seedBuffer;
     private boolean[] seedReceived;
     private int seedChunks;
     private long seedRound = Long.MIN_VALUE;
-    // Round queries to answer (their nonces), FIFO.
-    private static final int MAX_QUERIES = 64;
-    private final long[] queryNonces = new long[MAX_QUERIES];
-    private final int[] queryTickets = new int[MAX_QUERIES];
-    private int queryHead;
-    private int queryCount;
 
-    ShardServer(int shard, ServerConfig config, Subscription subscription, Publication publication, DropCounters drops,
+    /**
+     * @param averages over IPC the one publication every local worker reads; null over UDP, where
+     *                 each worker's stream is opened through {@code aeron} when it says HELLO
+     */
+    ShardServer(int shard, ServerConfig config, Aeron aeron, Subscription subscription, Publication averages, DropCounters drops,
                 Consumer<ShardRoundStats> statsListener, long incarnation) {
         this.shard = shard;
         this.incarnation = incarnation;
@@ -140,29 +132,52 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         this.quorum = config.quorum();
         this.roundTimeoutNs = config.roundTimeout().toNanos();
         this.subscription = subscription;
-        this.publication = publication;
         this.drops = drops;
         this.statsListener = statsListener;
-        this.codec = new MessageCodec(job.jobId(), job.secret(), job.mac());
-        this.validator = new InboundValidator(codec, MessageHeader.LENGTH + layout.maxChunkBytes(), drops);
+        this.pushCodecs = new MessageCodec[job.workers() + 1]; // and the driver's (its control key)
+        MessageCodec shared = job.perWorkerKeys() ? null : new MessageCodec(job.jobId(), job.keysOf(0).push(), job.mac());
+        this.controlCodec = new MessageCodec(job.jobId(), job.controlKey(), job.mac());
+        for (int w = 0; w < job.workers(); w++) {
+            pushCodecs[w] = shared != null ? shared : new MessageCodec(job.jobId(), job.keysOf(w).push(), job.mac());
+        }
+        pushCodecs[job.driverId()] = controlCodec;
+        this.validator = new InboundValidator(controlCodec, MessageHeader.LENGTH + layout.maxChunkBytes(), drops);
         // Honest senders: W workers (several share a session when they share a host's driver), and
         // for a while those of an earlier attempt whose images have not timed out yet.
         this.reassembler = new BoundedReassembler(validator, this, 4 * job.workers() + 16,
             job.channel().transport() == Channel.Transport.UDP, "shard " + shard + "'s push stream");
         this.reassembler.bind(subscription);
         this.accumulator = new ShardAccumulator(layout, shard, job.workers());
-        this.answers = new AnswerLimiter(job.workers(), FULL_ANSWER_INTERVAL_NS);
-        this.tickets = new int[job.workers()];
-        int capacity = 2 * chunkCount + 2;
-        this.queueRound = new long[capacity];
-        this.queueChunk = new int[capacity];
-        this.queueAux = new int[capacity];
-        this.queueEarly = new boolean[capacity];
+        this.answers = new AnswerLimiter(job.workers() + 1, FULL_ANSWER_INTERVAL_NS);
+        this.tickets = new int[job.workers() + 1];
+        this.helloStamps = new long[job.workers() + 1];
+        java.util.Arrays.fill(helloStamps, Long.MIN_VALUE);
         this.latestAux = new int[chunkCount];
         this.latestView = ByteBuffer.allocateDirect(layout.shardBytes(shard)).order(ByteOrder.LITTLE_ENDIAN);
         this.latest = new UnsafeBuffer(latestView);
         this.nextView = ByteBuffer.allocateDirect(layout.shardBytes(shard)).order(ByteOrder.LITTLE_ENDIAN);
         this.next = new UnsafeBuffer(nextView);
+        this.sender = new AverageSender(shard, job, new AverageSender.Source() {
+            @Override
+            public long latestRound() {
+                return latestRound;
+            }
+
+            @Override
+            public UnsafeBuffer buffer(long round) {
+                return round <= latestRound ? latest : next;
+            }
+
+            @Override
+            public ByteBuffer view(long round) {
+                return round <= latestRound ? latestView : nextView;
+            }
+
+            @Override
+            public int latestAux(int chunk) {
+                return latestAux[chunk];
+            }
+        }, this::onRoundSent, aeron, averages, CHUNKS_PER_CYCLE, Math.max(roundTimeoutNs, java.util.concurrent.TimeUnit.SECONDS.toNanos(5)));
     }
 
     @Override
@@ -180,8 +195,13 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         work += maybeCloseRound(now);
         work += reassembler.poll(subscription, FRAGMENT_LIMIT);
         work += maybeCloseRound(now);
-        work += send();
+        work += sender.send(incarnation);
         return work;
+    }
+
+    @Override
+    public void onClose() {
+        sender.close();
     }
 
     long latestRound() {
@@ -208,7 +228,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
 
     /** Seeds the latest average and its round (called on the agent thread via {@link #submit}). */
     void seed(long round, DirectBuffer vector, int vectorOffset) {
-        if (pulling || queueSize > 0) {
+        if (sender.answering() || !sender.queueEmpty()) {
             throw new IllegalStateException("cannot seed shard " + shard + " while it is sending an average");
         }
         replaceLatest(vector, vectorOffset + (int) layout.shardStartByte(shard), round);
@@ -280,7 +300,16 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         if (type == MessageHeader.PULL || type == MessageHeader.ROUND_QUERY) {
             return checkRequestShape(header);
         }
+        if (type == MessageHeader.HELLO && job.perWorkerKeys()) {
+            return checkHelloShape(header);
+        }
         return DropReason.UNEXPECTED_TYPE;
+    }
+
+    @Override
+    public MessageCodec verifier(MessageHeader header) {
+        // A SEED replaces the model: only the driver, holding the job's secret, may send one.
+        return header.type() == MessageHeader.SEED ? controlCodec : pushCodecs[header.workerId()];
     }
 
     @Override
@@ -294,14 +323,17 @@ final class ShardServer implements Agent, InboundValidator.Rules {
                     : null;
             case MessageHeader.PULL:
                 return checkPull(header);
+            case MessageHeader.HELLO:
+                // The stamp orders a worker's HELLOs: a recorded older one cannot move its stream back.
+                return header.round() < helloStamps[header.workerId()] ? DropReason.REPLAYED : null;
             default: // ROUND_QUERY
-                return queryCount == MAX_QUERIES ? DropReason.RATE_LIMITED : null;
+                return sender.canQueueInfo(header.workerId()) ? null : DropReason.RATE_LIMITED;
         }
     }
 
     @Override
     public boolean carriesFloats(MessageHeader header) {
-        return true; // PUSH and SEED; the others have no payload
+        return header.type() != MessageHeader.HELLO; // PUSH and SEED; the others but HELLO have no payload
     }
 
     @Override
@@ -314,8 +346,13 @@ final class ShardServer implements Agent, InboundValidator.Rules {
             // dropped). Without this, a worker more than one round behind would wait for a round
             // that nobody sends any more. Limited per worker, as PULL answers are.
             answers.granted(header.workerId(), latestRound, System.nanoTime());
-            pullPending = true;
+            requestAnswer(header.workerId());
         }
+    }
+
+    private void requestAnswer(int worker) {
+        fullAnswers++;
+        sender.requestAnswer(worker);
     }
 
     @Override
@@ -324,7 +361,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
             case MessageHeader.PULL -> {
                 tickets[header.workerId()] = 0; // used up
                 answers.granted(header.workerId(), latestRound, System.nanoTime());
-                pullPending = true;
+                requestAnswer(header.workerId());
             }
             case MessageHeader.ROUND_QUERY -> {
                 int ticket;
@@ -332,9 +369,15 @@ final class ShardServer implements Agent, InboundValidator.Rules {
                     ticket = ticketRandom.nextInt();
                 } while (ticket == 0);
                 tickets[header.workerId()] = ticket;
-                int i = (queryHead + queryCount++) % MAX_QUERIES;
-                queryNonces[i] = header.byteOffset();
-                queryTickets[i] = ticket;
+                sender.queueInfo(header.workerId(), header.byteOffset(), ticket);
+            }
+            case MessageHeader.HELLO -> {
+                helloStamps[header.workerId()] = header.round();
+                if (header.payloadLength() == 0) {
+                    sender.leave(header.workerId());
+                } else {
+                    sender.join(header.workerId(), endpointOf(header));
+                }
             }
             case MessageHeader.SEED -> collectSeed(header);
             default -> acceptPush(header);
@@ -350,7 +393,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         openRoundBytes += header.payloadLength();
         if (accumulator.add(header.workerId(), chunk, header.buffer(), header.payloadOffset(), header.payloadLength(), next)) {
             averageNs += System.nanoTime() - t0;
-            enqueue(latestRound + 1, chunk, job.workers(), true);
+            sender.enqueue(latestRound + 1, chunk, job.workers(), true);
         }
     }
 
@@ -402,7 +445,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
      * not while an average is being sent (those read the buffers it replaces).
      */
     private int maybeApplySeed() {
-        if (seedBuffer == null || seedChunks < chunkCount || pulling || queueSize > 0) {
+        if (seedBuffer == null || seedChunks < chunkCount || sender.answering() || !sender.queueEmpty()) {
             return 0;
         }
         LOG.info("shard {}: seeded with round {}{}", shard, seedRound,
@@ -414,7 +457,9 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private DropReason checkPushShape(MessageHeader header) {
         int worker = header.workerId();
         int chunk = header.chunkIndex();
-        if (worker < 0 || worker >= job.workers() || header.shard() != shard
+        // Pushes come from the workers; a SEED may come from the driver's id too (its key decides).
+        int maxWorker = header.type() == MessageHeader.SEED ? job.driverId() : job.workers() - 1;
+        if (worker < 0 || worker > maxWorker || header.shard() != shard
             || header.chunkCount() != chunkCount || chunk < 0 || chunk >= chunkCount
             || header.byteOffset() != layout.chunkByteOffset(shard, chunk)
             || header.payloadLength() != layout.chunkBytes(shard, chunk)) {
@@ -425,10 +470,56 @@ final class ShardServer implements Agent, InboundValidator.Rules {
 
     private DropReason checkRequestShape(MessageHeader header) {
         int worker = header.workerId();
-        if (worker < 0 || worker >= job.workers() || header.shard() != shard || header.payloadLength() != 0) {
+        if (worker < 0 || worker > job.driverId() || header.shard() != shard || header.payloadLength() != 0) {
             return DropReason.OUT_OF_RANGE;
         }
         return null;
+    }
+
+    /** A HELLO names the worker's endpoint for this shard's averages: "host:port", nothing that could bend a channel URI. */
+    private DropReason checkHelloShape(MessageHeader header) {
+        int worker = header.workerId();
+        int length = header.payloadLength();
+        if (worker < 0 || worker > job.driverId() || header.shard() != shard || length > MAX_ENDPOINT) {
+            return DropReason.OUT_OF_RANGE;
+        }
+        if (length == 0) {
+            return null; // a worker leaving
+        }
+        if (length < 3) {
+            return DropReason.OUT_OF_RANGE;
+        }
+        DirectBuffer b = header.buffer();
+        int at = header.payloadOffset();
+        int colon = -1;
+        for (int i = 0; i < length; i++) {
+            byte c = b.getByte(at + i);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                || c == '[' || c == ']' || c == ':';
+            if (!plain) {
+                return DropReason.OUT_OF_RANGE;
+            }
+            if (c == ':') {
+                colon = i;
+            }
+        }
+        if (colon <= 0 || colon == length - 1) {
+            return DropReason.OUT_OF_RANGE;
+        }
+        int port = 0;
+        for (int i = colon + 1; i < length; i++) {
+            byte c = b.getByte(at + i);
+            if (c < '0' || c > '9' || (port = port * 10 + (c - '0')) > 65535) {
+                return DropReason.OUT_OF_RANGE;
+            }
+        }
+        return port == 0 ? DropReason.OUT_OF_RANGE : null;
+    }
+
+    private static String endpointOf(MessageHeader header) {
+        byte[] bytes = new byte[header.payloadLength()];
+        header.buffer().getBytes(header.payloadOffset(), bytes);
+        return new String(bytes, StandardCharsets.US_ASCII);
     }
 
     private DropReason checkRound(MessageHeader header) {
@@ -446,17 +537,8 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         return null;
     }
 
-    private void enqueue(long round, int chunk, int aux, boolean early) {
-        int i = (queueHead + queueSize) % queueRound.length;
-        queueRound[i] = round;
-        queueChunk[i] = chunk;
-        queueAux[i] = aux;
-        queueEarly[i] = early;
-        queueSize++;
-    }
-
     private int maybeCloseRound(long now) {
-        if (firstPushNs < 0 || pulling || (queueSize > 0 && queueRound[queueHead] <= latestRound)) {
+        if (firstPushNs < 0 || sender.answering() || sender.holdsRoundUpTo(latestRound)) {
             return 0;
         }
         int complete = accumulator.completeWorkers();
@@ -471,7 +553,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
             latestAux[c] = accumulator.contributors(c);
             if (!accumulator.isFinal(c)) {
                 accumulator.averageInto(c, next);
-                enqueue(round, c, accumulator.contributors(c), false);
+                sender.enqueue(round, c, accumulator.contributors(c), false);
             }
         }
         latestLock.lock();
@@ -499,136 +581,29 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         openRoundBytes = 0;
         firstPushNs = -1;
         averageNs = 0;
-        // A pending PULL stays pending: chunks sent early are not a PULL answer (see EARLY_SENDER).
-        if (queueSize == 0 || queueRound[queueHead] != round) {
+        // A pending answer stays pending: chunks sent early are not an answer (see EARLY_SENDER).
+        if (!sender.holdsRoundUpTo(round)) {
             finishRoundStats(); // every chunk already went out early
         }
         return 1;
     }
 
-    /** Offers up to {@link #CHUNKS_PER_CYCLE} chunks (a PULL answer in progress first, then the queue); never blocks. */
-    private int send() {
-        int work = answerQueries();
-        while (work < CHUNKS_PER_CYCLE) {
-            if (!pulling && queueSize == 0 && pullPending) {
-                pullPending = false;
-                pulling = true;
-                pullSigned = false;
-                pullChunk = 0;
-                pullRound = latestRound;
-                fullAnswers++;
-            }
-            long result;
-            if (pulling) {
-                int chunks = pullRound < 0 ? 0 : chunkCount;
-                int c = pullChunk;
-                int length = chunks == 0 ? 0 : layout.chunkBytes(shard, c);
-                if (!pullSigned) {
-                    signChunk(MessageHeader.SERVER_SENDER, pullRound, chunks, c, length, chunks == 0 ? 0 : latestAux[c], latestView);
-                    pullSigned = true;
-                }
-                result = offer(latest, chunks == 0 ? 0 : layout.chunkOffsetInShard(c), length);
-                if (result > 0) {
-                    work++;
-                    pullSigned = false;
-                    if (++pullChunk >= chunks) {
-                        pulling = false;
-                    }
-                    continue;
-                }
-                if (result == Publication.NOT_CONNECTED) {
-                    pulling = false;
-                }
-            } else if (queueSize > 0) {
-                long round = queueRound[queueHead];
-                int c = queueChunk[queueHead];
-                int length = layout.chunkBytes(shard, c);
-                boolean closed = round <= latestRound;
-                if (!queueSigned) {
-                    signChunk(queueEarly[queueHead] ? MessageHeader.EARLY_SENDER : MessageHeader.SERVER_SENDER, round, chunkCount, c,
-                        length, queueAux[queueHead], closed ? latestView : nextView);
-                    queueSigned = true;
-                    if (round != sendRound) {
-                        sendRound = round;
-                        sendStartNs = System.nanoTime();
-                        sendBytes = 0;
-                    }
-                }
-                result = offer(closed ? latest : next, layout.chunkOffsetInShard(c), length);
-                if (result > 0 || result == Publication.NOT_CONNECTED) {
-                    if (result > 0) {
-                        work++;
-                        sendBytes += MessageHeader.LENGTH + length;
-                    }
-                    queueSigned = false;
-                    queueHead = (queueHead + 1) % queueRound.length;
-                    queueSize--;
-                    if (round == statsRound && (queueSize == 0 || queueRound[queueHead] != round)) {
-                        finishRoundStats();
-                    }
-                    continue;
-                }
-            } else {
-                return work;
-            }
-            if (Offers.isTransient(result)) {
-                return work; // retried next duty cycle; receiving goes on meanwhile
-            }
-            if (result != Publication.NOT_CONNECTED) {
-                throw Offers.failure(result, "shard " + shard + " sending an average");
-            }
+    /** The sender's report: every destination took the last queued chunk of {@code round}. */
+    private void onRoundSent(long round, long sendNs, long bytes) {
+        sentRound = round;
+        sentNs = sendNs;
+        sentBytes = bytes;
+        if (round == statsRound) {
+            finishRoundStats();
         }
-        return work;
-    }
-
-    /** Answers the waiting round queries (header-only ROUND_INFO messages); never blocks. */
-    private int answerQueries() {
-        int work = 0;
-        while (queryCount > 0) {
-            // Its own header buffer: outHeader may hold a signed chunk header whose offer is being retried.
-            MessageHeader.write(infoHeader, 0, MessageHeader.ROUND_INFO, job.jobId(), latestRound, queryNonces[queryHead],
-                MessageHeader.SERVER_SENDER, shard, (int) incarnation, (int) (incarnation >>> 32), 0, queryTickets[queryHead]);
-            codec.sign(infoHeader, null);
-            long result = publication.offer(infoHeader, 0, MessageHeader.LENGTH);
-            if (result > 0 || result == Publication.NOT_CONNECTED) {
-                queryHead = (queryHead + 1) % MAX_QUERIES;
-                queryCount--;
-                work++;
-            } else if (Offers.isTransient(result)) {
-                return work;
-            } else {
-                throw Offers.failure(result, "shard " + shard + " answering a round query");
-            }
-        }
-        return work;
-    }
-
-    private void signChunk(int sender, long round, int chunks, int c, int length, int aux, ByteBuffer view) {
-        int offsetInShard = chunks == 0 ? 0 : layout.chunkOffsetInShard(c);
-        MessageHeader.write(outHeader, 0, MessageHeader.AVERAGE, job.jobId(), round,
-            layout.shardStartByte(shard) + offsetInShard, sender, shard, c, chunks, length, aux);
-        view.limit(offsetInShard + length).position(offsetInShard);
-        codec.sign(outHeader, view);
-    }
-
-    private long offer(UnsafeBuffer buffer, int offsetInShard, int length) {
-        long result = length == 0
-            ? publication.offer(outHeader, 0, MessageHeader.LENGTH)
-            : publication.offer(outHeader, 0, MessageHeader.LENGTH, buffer, offsetInShard, length);
-        if (result == Publication.NOT_CONNECTED && warnedRound != latestRound) {
-            // Nobody subscribed: nobody to tell. Workers that come later PULL the latest average.
-            warnedRound = latestRound;
-            LOG.warn("shard {}: no worker connected, average chunks around round {} not sent", shard, latestRound);
-        }
-        return result;
     }
 
     private void finishRoundStats() {
         long round = statsRound;
         statsRound = -1;
         if (statsListener != null) {
-            long sendNs = sendRound == round ? System.nanoTime() - sendStartNs : 0;
-            long bytes = sendRound == round ? sendBytes : 0;
+            long sendNs = sentRound == round ? sentNs : 0;
+            long bytes = sentRound == round ? sentBytes : 0;
             statsListener.accept(new ShardRoundStats(shard, round, statsComplete, statsPartial, statsByQuorum,
                 statsCollectNs, statsAverageNs, sendNs, statsBytesIn, bytes, drops.total()));
         }

@@ -13,8 +13,10 @@ class ChannelTest {
         assertThat(c.serverPushChannel(1)).isEqualTo("aeron:udp?endpoint=127.0.0.1:40102");
         assertThat(c.workerPushChannel(1, "127.0.0.1")).contains("endpoint=127.0.0.1:40102", "interface=127.0.0.1",
             "mtu=65504", "term-length=67108864");
-        assertThat(c.serverAverageChannel(1)).contains("control=127.0.0.1:40103", "control-mode=dynamic", "fc=min");
-        assertThat(c.workerAverageChannel(1, "127.0.0.1")).contains("endpoint=127.0.0.1:0", "control=127.0.0.1:40103");
+        // Averages: no dynamic join; each worker names its endpoint in an authenticated HELLO.
+        assertThatThrownBy(() -> c.serverAverageChannel(1)).hasMessageContaining("stream of its own");
+        assertThat(c.workerAverageChannel(1, "127.0.0.1")).isEqualTo("aeron:udp?endpoint=127.0.0.1:0");
+        assertThat(Channel.ipc().serverAverageChannel(0)).startsWith("aeron:ipc");
         assertThat(c.pushStreamId(1)).isNotEqualTo(c.averageStreamId(1));
     }
 
@@ -38,8 +40,7 @@ class ChannelTest {
         assertThat(c.hostOf(1)).isEqualTo("10.0.0.6");
         assertThat(c.serverPushChannel(1)).isEqualTo("aeron:udp?endpoint=10.0.0.6:40102");
         assertThat(c.workerPushChannel(1, "10.0.0.9")).contains("endpoint=10.0.0.6:40102", "interface=10.0.0.9");
-        assertThat(c.serverAverageChannel(0)).contains("control=10.0.0.5:40101");
-        assertThat(c.workerAverageChannel(1, "10.0.0.9")).contains("endpoint=10.0.0.9:0", "control=10.0.0.6:40103");
+        assertThat(c.workerAverageChannel(1, "10.0.0.9")).isEqualTo("aeron:udp?endpoint=10.0.0.9:0");
         assertThat(c.withTermLength(1 << 20).shardHosts()).isEqualTo(c.shardHosts());
         assertThatThrownBy(() -> new JobSpec(1, TestCluster.SECRET, 1000, 2, 3, 64 * 1024, c))
             .hasMessageContaining("2 shard hosts for 3 shards");

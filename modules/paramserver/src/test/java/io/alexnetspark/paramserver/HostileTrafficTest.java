@@ -207,6 +207,113 @@ class HostileTrafficTest {
         }
     }
 
+    /**
+     * Finding 3: averages went out over dynamic multi-destination UDP, so one status message to the
+     * control port made the server send that host every average, and a receiver holding its
+     * position froze the stream. Now a shard sends only to endpoints its workers named in
+     * authenticated HELLOs: a host subscribing the old way gets nothing, a HELLO signed with a
+     * guessed key opens nothing, and the rounds go on.
+     */
+    @Test
+    void aRogueReceiverGetsNoAverageAndHoldsNothingBack() throws Exception {
+        try (TestCluster cluster = new TestCluster(Channel.Transport.UDP, FLOATS, 2, 2, 1, CHUNK, Duration.ofSeconds(30),
+            4 * 1024 * 1024);
+             AeronConnection rogue = AeronConnection.open(AeronSetup.external(cluster.workerDir))) {
+            Channel ch = cluster.job.channel();
+            // The old way in: a dynamic-MDC subscription announcing itself to the shard's second port.
+            Subscription joiner = rogue.aeron().addSubscription("aeron:udp?endpoint=127.0.0.1:0|control=127.0.0.1:"
+                + (ch.basePort() + 1) + "|control-mode=dynamic", ch.averageStreamId(0));
+            // And a HELLO naming the rogue's own endpoint, signed with a guessed key.
+            Subscription listener = rogue.aeron().addSubscription("aeron:udp?endpoint=127.0.0.1:0", ch.averageStreamId(0));
+            Await.until("bound", () -> !listener.localSocketAddresses().isEmpty());
+            byte[] endpoint = listener.localSocketAddresses().get(0).getBytes(StandardCharsets.US_ASCII);
+            UnsafeBuffer hello = new UnsafeBuffer(new byte[MessageHeader.LENGTH + endpoint.length]);
+            MessageHeader.write(hello, 0, MessageHeader.HELLO, JOB, Long.MAX_VALUE, 0, 0, 0, 0, 0, endpoint.length, 0);
+            hello.putBytes(MessageHeader.LENGTH, endpoint);
+            ByteBuffer payload = ByteBuffer.allocateDirect(endpoint.length).put(endpoint).flip();
+            UnsafeBuffer signed = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
+            signed.putBytes(0, hello, 0, MessageHeader.LENGTH);
+            new MessageCodec(JOB, WRONG_KEY, cluster.job.mac()).sign(signed, payload);
+            hello.putBytes(0, signed, 0, MessageHeader.LENGTH);
+            try (RawSender raw = RawSender.toShard(cluster, 0, true)) {
+                raw.send(hello);
+            }
+            Await.until("the forged HELLO counted", () -> cluster.server.drops().get(DropReason.BAD_HMAC) == 1);
+
+            ParameterClient w0 = cluster.client(0);
+            ParameterClient w1 = cluster.client(1);
+            for (int round = 0; round < 3; round++) {
+                ByteBuffer p0 = TestVectors.random(FLOATS, 10 + round);
+                ByteBuffer p1 = TestVectors.random(FLOATS, 20 + round);
+                ByteBuffer expected = TestVectors.mean(TestVectors.copy(p0), TestVectors.copy(p1));
+                int r = round;
+                CompletableFuture<RoundStats> f1 = CompletableFuture.supplyAsync(() -> w1.pushAndAwait(r, p1));
+                w0.pushAndAwait(round, p0);
+                f1.get(30, TimeUnit.SECONDS);
+                assertThat(TestVectors.firstDifference(p0, expected)).isEqualTo(-1);
+            }
+            int[] fragments = new int[1];
+            joiner.poll((b, o, l, h) -> fragments[0]++, 1000);
+            listener.poll((b, o, l, h) -> fragments[0]++, 1000);
+            assertThat(joiner.imageCount()).isZero();
+            assertThat(listener.imageCount()).isZero();
+            assertThat(fragments[0]).isZero();
+        }
+    }
+
+    /**
+     * Finding 6: every worker and the server shared one key, so any worker could push as another,
+     * or forge an average the others adopt. Now a worker holds only its own keys: worker 1's keys
+     * sign neither a push that the server takes as worker 0's nor an average worker 0 takes.
+     */
+    @Test
+    void aWorkerCanNeitherPushAsAnotherNorForgeTheAveragesAnotherTakes() throws Exception {
+        try (TestCluster cluster = new TestCluster(Channel.Transport.UDP, FLOATS, 2, 2, 1, CHUNK, Duration.ofSeconds(30),
+            4 * 1024 * 1024)) {
+            JobSpec worker1 = cluster.job.forWorker(1);
+            assertThatThrownBy(worker1::secret).hasMessageContaining("keys only");
+            assertThat(worker1.toString()).doesNotContain(java.util.Arrays.toString(TestCluster.SECRET));
+            MessageCodec asWorker1 = new MessageCodec(JOB, worker1.keysOf(1).push(), cluster.job.mac());
+            MessageCodec worker1Averages = new MessageCodec(JOB, worker1.keysOf(1).average(), cluster.job.mac());
+            assertThatThrownBy(() -> worker1.keysOf(0)).hasMessageContaining("not worker 0");
+
+            ParameterClient w0 = cluster.client(0);
+            ParameterClient w1 = new ParameterClient(new ClientConfig(worker1, 1, "127.0.0.1", Duration.ofSeconds(30),
+                Duration.ofSeconds(10), AeronSetup.external(cluster.workerDir)));
+            ByteBuffer p0 = TestVectors.random(FLOATS, 1);
+            ByteBuffer p1 = TestVectors.random(FLOATS, 2);
+            ByteBuffer expected = TestVectors.mean(TestVectors.copy(p0), TestVectors.copy(p1));
+            ByteBuffer poison = TestVectors.random(FLOATS, 666); // finite: only the MAC can tell
+            try (w1) {
+                // Worker 1 pushes a finite chunk in worker 0's name.
+                try (RawSender raw = RawSender.toShard(cluster, 0, true)) {
+                    raw.send(raw.chunk(asWorker1, MessageHeader.PUSH, JOB, 0, 0, 0, 0, poison));
+                }
+                Await.until("the impersonation counted", () -> cluster.server.drops().get(DropReason.BAD_HMAC) == 1);
+                // And an average of round 0 to worker 0's endpoint, signed with its own average key.
+                CompletableFuture<RoundStats> f0 = CompletableFuture.supplyAsync(() -> w0.pushAndAwait(0, p0));
+                Await.until("worker 0 pushed", () -> cluster.server.openRoundBytes() == 4 * FLOATS);
+                try (RawSender forger = new RawSender(cluster.workerDir, "aeron:udp?endpoint=" + w0.averagesEndpoint(0),
+                    cluster.job.channel().averageStreamId(0), cluster.job.layout(), true)) {
+                    for (int c = 0; c < cluster.job.layout().chunkCount(0); c++) {
+                        forger.send(forger.chunk(worker1Averages, MessageHeader.AVERAGE, JOB, 0, MessageHeader.SERVER_SENDER, 0, c, poison));
+                    }
+                    // Its first chunk fails the MAC and its session is rejected: the rest may never arrive.
+                    Await.until("worker 0 dropped the forged average", () -> w0.drops().get(DropReason.BAD_HMAC) >= 1);
+                    Thread.sleep(200);
+                }
+                assertThat(w0.drops().total()).isEqualTo(w0.drops().get(DropReason.BAD_HMAC));
+                assertThat(f0).isNotDone();
+                w1.pushAndAwait(0, p1);
+                f0.get(30, TimeUnit.SECONDS);
+                assertThat(TestVectors.firstDifference(p0, expected)).isEqualTo(-1);
+                assertThat(TestVectors.firstDifference(p1, expected)).isEqualTo(-1);
+                // A worker cannot seed (replace the model): that needs the job's secret.
+                assertThatThrownBy(() -> w1.seed(5, p1)).hasMessageContaining("only the job's driver can seed");
+            }
+        }
+    }
+
     /** Heap in use after a full collection: what is still reachable. */
     private static long liveHeap() {
         for (int i = 0; i < 3; i++) {

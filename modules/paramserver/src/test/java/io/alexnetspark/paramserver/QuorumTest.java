@@ -28,7 +28,7 @@ class QuorumTest {
             ByteBuffer p2 = TestVectors.random(FLOATS, 3);
 
             // Worker 2 sends the first chunk of shard 0, then dies.
-            MessageCodec codec = new MessageCodec(TestCluster.JOB_ID, TestCluster.SECRET, cluster.job.mac());
+            MessageCodec codec = cluster.pushCodec(2);
             try (RawSender dying = RawSender.toShard(cluster, 0)) {
                 dying.send(dying.chunk(codec, MessageHeader.PUSH, TestCluster.JOB_ID, 0, 2, 0, 0, p2));
             }
@@ -102,7 +102,7 @@ class QuorumTest {
             assertThat(TestVectors.firstDifference(p1, expected)).isEqualTo(-1);
 
             // Worker 2 pushes round 0 after it closed: dropped as stale, the average unchanged.
-            MessageCodec codec = new MessageCodec(TestCluster.JOB_ID, TestCluster.SECRET, cluster.job.mac());
+            MessageCodec codec = cluster.pushCodec(2);
             try (RawSender late = RawSender.toShard(cluster, 0)) {
                 late.send(late.chunk(codec, MessageHeader.PUSH, TestCluster.JOB_ID, 0, 2, 0, 0, TestVectors.random(FLOATS, 3)));
             }

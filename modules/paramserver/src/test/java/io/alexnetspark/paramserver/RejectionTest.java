@@ -31,9 +31,10 @@ class RejectionTest {
     @CsvSource({"UDP", "IPC"})
     void serverRejectsEveryKindOfBadPushAndTheAverageIsUnchanged(Channel.Transport transport) throws Exception {
         try (TestCluster cluster = new TestCluster(transport, FLOATS, 2, 2, 1, CHUNK, Duration.ofSeconds(30), 4 * 1024 * 1024)) {
-            MessageCodec good = new MessageCodec(JOB, TestCluster.SECRET, cluster.job.mac());
+            MessageCodec good = cluster.pushCodec(1);
+            MessageCodec good0 = cluster.pushCodec(0);
             MessageCodec wrongToken = new MessageCodec(JOB, "an-attacker-guessed-key".getBytes(StandardCharsets.US_ASCII), cluster.job.mac());
-            MessageCodec otherJob = new MessageCodec(JOB + 1, TestCluster.SECRET, cluster.job.mac());
+            MessageCodec otherJob = new MessageCodec(JOB + 1, cluster.job.keysOf(1).push(), cluster.job.mac());
             ByteBuffer p0 = TestVectors.random(FLOATS, 1);
             ByteBuffer p1 = TestVectors.random(FLOATS, 2);
             ByteBuffer expected = TestVectors.mean(TestVectors.copy(p0), TestVectors.copy(p1));
@@ -79,7 +80,7 @@ class RejectionTest {
             alone.send(alone.chunk(good, MessageHeader.AVERAGE, JOB, 0, 1, 0, 0, poison)); // not for the server
 
             // A genuine chunk of worker 0, captured and sent twice: the copy is a duplicate.
-            UnsafeBuffer genuine = alone.chunk(good, MessageHeader.PUSH, JOB, 0, 0, 0, 0, p0);
+            UnsafeBuffer genuine = alone.chunk(good0, MessageHeader.PUSH, JOB, 0, 0, 0, 0, p0);
             try (RawSender replayer = RawSender.toShard(cluster, 0, true)) {
                 replayer.send(genuine);
                 replayer.send(genuine);
@@ -152,7 +153,7 @@ class RejectionTest {
             try (RawSender intruder = new RawSender(cluster.workerDir, ch.serverAverageChannel(0), ch.averageStreamId(0),
                 cluster.job.layout())) {
                 MessageCodec forger = new MessageCodec(JOB, "an-attacker-guessed-key".getBytes(StandardCharsets.US_ASCII), cluster.job.mac());
-                MessageCodec insider = new MessageCodec(JOB, TestCluster.SECRET, cluster.job.mac());
+                MessageCodec insider = cluster.averageCodec(0);
                 ByteBuffer poison = TestVectors.random(FLOATS, 666);
                 intruder.send(intruder.chunk(forger, MessageHeader.AVERAGE, JOB, 0, -1, 0, 0, poison));
                 poison.putFloat(4 * (16_384 + 3), Float.NaN); // inside chunk 1

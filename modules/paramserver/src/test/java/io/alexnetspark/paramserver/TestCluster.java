@@ -62,6 +62,21 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** A codec signing as worker {@code w} does (its push key). */
+    MessageCodec pushCodec(int worker) {
+        return new MessageCodec(job.jobId(), job.keysOf(worker).push(), job.mac());
+    }
+
+    /** A codec signing as the server does for worker {@code w} (its average key). */
+    MessageCodec averageCodec(int worker) {
+        return new MessageCodec(job.jobId(), job.keysOf(worker).average(), job.mac());
+    }
+
+    /** A codec signing as the driver does for a SEED (the control key). */
+    MessageCodec controlCodec() {
+        return new MessageCodec(job.jobId(), job.controlKey(), job.mac());
+    }
+
     ClientConfig clientConfig(int workerId) {
         return new ClientConfig(job, workerId, "127.0.0.1", Duration.ofSeconds(30), Duration.ofSeconds(10),
             AeronSetup.external(workerDir));

@@ -198,7 +198,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                         kept = base;
                     }
                     remaining = rounds - kept;
-                    ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), stage.job(), stage.ipcAeronDir(),
+                    ReplicaPlan plan = new ReplicaPlan(network.getConfiguration().toJson(), stage.ipcAeronDir(),
                             averaging.tau(), remaining, stage.firstRound(), epoch, learningRate, input.pipeline(),
                             input.classNames(), averaging.awaitTimeout(), momentum, averageMomentum, stage.executorShards(),
                             (long) kept * averaging.tau(), attempt);
@@ -209,7 +209,8 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                             (long) n * averaging.tau() * input.pipeline().batchSize(), attempt);
                     Thread checkpointer = startRoundCheckpoints(epoch, stage, kept, remaining, averageMomentum, n);
                     try {
-                        results = BarrierStage.mapPartitions(sc.parallelize(groups, n), new ReplicaTask(plan)).collect();
+                        results = BarrierStage.mapPartitions(sc.parallelize(replicaInputs(groups, stage), n), new ReplicaTask(plan))
+                                .collect();
                     } finally {
                         if (checkpointer != null) {
                             checkpointer.interrupt();
@@ -421,6 +422,19 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /**
+     * One partition per replica: its shards and its copy of the job. Each replica's copy holds its
+     * own keys only; where replicas serve the shards themselves (executors placement), the secret.
+     */
+    private static List<ReplicaInput> replicaInputs(List<List<ShardSource>> groups, Stage stage) {
+        boolean serveOwn = stage.executorShards() != null && stage.executorShards().serveOwn();
+        List<ReplicaInput> inputs = new java.util.ArrayList<>(groups.size());
+        for (int w = 0; w < groups.size(); w++) {
+            inputs.add(new ReplicaInput(groups.get(w), serveOwn ? stage.job() : stage.job().forWorker(w)));
+        }
+        return inputs;
     }
 
     /** Rounds the failed attempt closed on a server that outlives it (0 if unknown or none). */

@@ -29,7 +29,8 @@ final class ExternalServer implements AutoCloseable {
      */
     static ExternalServer connect(ServerPlacement.External placement) {
         JobSpec job = placement.job();
-        ClientConfig config = new ClientConfig(job, 0, placement.bindHost(), placement.timeout(), placement.timeout(),
+        // The driver's own id: its link never takes a worker's place or averages stream.
+        ClientConfig config = new ClientConfig(job, job.driverId(), placement.bindHost(), placement.timeout(), placement.timeout(),
                 AeronSetup.embeddedFresh());
         try {
             return new ExternalServer(job, new ParameterClient(config));

@@ -1,7 +1,6 @@
 package io.alexnetspark.train.aeron;
 
 import io.alexnetspark.data.pipeline.PipelineSettings;
-import io.alexnetspark.paramserver.JobSpec;
 
 import org.apache.spark.broadcast.Broadcast;
 
@@ -13,7 +12,6 @@ import java.util.List;
  * What every replica of one epoch's barrier stage needs, shipped with the task.
  *
  * @param networkJson   the network's configuration (DL4J JSON)
- * @param job           the parameter server's job (channel, workers, shards, secret)
  * @param serverAeronDir the driver's Aeron directory when replicas run in the driver's JVM (IPC), else null
  * @param tau           local mini-batches between averaging rounds
  * @param rounds        averaging rounds every replica runs this epoch
@@ -31,7 +29,7 @@ import java.util.List;
  *                      (a resumed attempt): read past without decoding or training
  * @param attempt       1 for an epoch's first attempt
  */
-public record ReplicaPlan(String networkJson, JobSpec job, String serverAeronDir, int tau, int rounds, long firstRound,
+public record ReplicaPlan(String networkJson, String serverAeronDir, int tau, int rounds, long firstRound,
                           int epoch, double learningRate, PipelineSettings pipeline, List<String> classNames,
                           Duration awaitTimeout, Broadcast<float[]> momentum, boolean averageMomentum,
                           ExecutorShards executorShards, long skipBatches, int attempt)

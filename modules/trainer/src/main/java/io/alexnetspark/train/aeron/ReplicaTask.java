@@ -35,7 +35,7 @@ import java.util.List;
  * its parameters for the round's average. The average lands directly in the network's parameter
  * memory: the client reads from and writes into a ByteBuffer over the ND4J array.
  */
-public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSource>>, ReplicaResult> {
+public final class ReplicaTask implements FlatMapFunction<Iterator<ReplicaInput>, ReplicaResult> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaTask.class);
@@ -47,10 +47,11 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
     }
 
     @Override
-    public Iterator<ReplicaResult> call(Iterator<List<ShardSource>> partition) throws Exception {
+    public Iterator<ReplicaResult> call(Iterator<ReplicaInput> partition) throws Exception {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int worker = ctx.partitionId();
-        List<ShardSource> shards = partition.hasNext() ? partition.next() : List.of();
+        ReplicaInput input = partition.next(); // one per partition
+        List<ShardSource> shards = input.shards();
 
         // Before the first ND4J allocation: the replica's arrays must live on the task's own GPU.
         int gpu = DevicePinning.pinCurrentThread(ctx).orElse(-1);
@@ -65,7 +66,7 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<List<ShardSou
         ReplicaPlan.ExecutorShards own = plan.executorShards();
         boolean servesOwn = own != null && own.serveOwn();
         // Own shards: their hosts are the tasks' hosts; else the job names them already.
-        JobSpec job = servesOwn ? plan.job().withChannel(plan.job().channel().withShardHosts(hosts)) : plan.job();
+        JobSpec job = servesOwn ? input.job().withChannel(input.job().channel().withShardHosts(hosts)) : input.job();
         ParameterServer shard = null;
         AeronSetup aeron;
         boolean startLoaded = own != null && own.start() != null;
