@@ -110,6 +110,9 @@ class HostileTrafficTest {
             // Before: 40 buffers of 4 MB and more kept for good (>= 160 MB); now at most a few of 64 KB.
             assertThat(heapAfter - heapBefore).isLessThan(32L * 1024 * 1024);
             assertThat(cluster.server.failure()).isNull();
+            System.out.printf("flood: %d sessions x %d MB, drops %s, live heap growth %.1f MB, reassembly buffers %d bytes, "
+                + "rejected sessions %d%n", sessions, huge >> 20, drops, (heapAfter - heapBefore) / 1e6,
+                cluster.server.reassemblyBytes(), cluster.server.rejectedSessions());
 
             ParameterClient w0 = cluster.client(0);
             ParameterClient w1 = cluster.client(1);
