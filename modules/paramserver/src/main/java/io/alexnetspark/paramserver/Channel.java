@@ -11,7 +11,7 @@ import java.util.Objects;
  * to workers on stream {@code 2000 + s}: with UDP one stream per worker, to the endpoint the worker
  * named in its authenticated HELLO (no host can join by itself, and each stream is signed with its
  * worker's key); with IPC one publication every local subscription reads. Port
- * {@code basePort + 2s + 1} is kept free for the shard (it was the averages' control port).
+ * {@code basePort + 2s + 1} is a dedicated server's lobby ({@link #lobbyChannel}: claims for a run).
  *
  * <p>Shards may live on several hosts ({@link #withShardHosts}): shard {@code s} then listens on
  * {@code shardHosts[s]:basePort + 2s} (and {@code + 1}), served by whichever process was told to
@@ -106,6 +106,18 @@ public record Channel(Transport transport, String host, int basePort, int mtu, i
 
     public int averageStreamId(int shard) {
         return AVERAGE_STREAM_BASE + shard;
+    }
+
+    /** A dedicated server's lobby stream for shard {@code s} (claims), and the stream its answers come back on. */
+    public static final int LOBBY_STREAM_BASE = 3000;
+    public static final int LOBBY_ANSWER_STREAM = 3999;
+
+    /** UDP: where the process serving shard {@code s} takes claims: {@code hostOf(s):basePort + 2s + 1}. */
+    public String lobbyChannel(int shard) {
+        if (transport != Transport.UDP) {
+            throw new IllegalStateException("a dedicated server's lobby is over UDP");
+        }
+        return "aeron:udp?endpoint=" + hostOf(shard) + ":" + (basePort + 2 * shard + 1);
     }
 
     /** Server side: the subscription receiving pushes for a shard. */

@@ -176,6 +176,11 @@ public record JobSpec(long jobId, byte[] secret, long floats, int workers, int s
         return new JobSpec(jobId, secret, floats, workers, shards, chunkBytes, channel, algorithm, workerKeys);
     }
 
+    /** The same job under another id (a dedicated server's run, see {@code ServerLobby}): every key changes with it. */
+    public JobSpec withJobId(long id) {
+        return new JobSpec(id, secret(), floats, workers, shards, chunkBytes, channel, mac, null);
+    }
+
     /** The same job over another channel (e.g. once the shards' hosts are known). */
     public JobSpec withChannel(Channel other) {
         if (secret == null && other.transport() != channel.transport()) {

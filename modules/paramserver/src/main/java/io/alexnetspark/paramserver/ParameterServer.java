@@ -224,6 +224,11 @@ public final class ParameterServer implements AutoCloseable {
         return started().stream().mapToLong(ShardServer::fullAnswers).sum();
     }
 
+    /** When a shard of this server last took an authentic message ({@link System#nanoTime()}). */
+    public long lastActivityNanos() {
+        return started().stream().mapToLong(ShardServer::lastAcceptNs).max().orElse(0);
+    }
+
     /** Aeron sessions the shards keep reassembly state for now. */
     public int inboundSessions() {
         return started().stream().mapToInt(s -> s.reassembler().sessions()).sum();

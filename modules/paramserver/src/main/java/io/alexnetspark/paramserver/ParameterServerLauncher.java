@@ -94,6 +94,11 @@ public final class ParameterServerLauncher implements Callable<Integer> {
     @Option(names = "--secret-file", description = "File holding the job secret (raw bytes).")
     Path secretFile;
 
+    @Option(names = "--lease-ms", defaultValue = "600000",
+            description = "UDP: how long the run being served may be silent before another job may claim the server "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long leaseMs;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ParameterServerLauncher()).execute(args));
     }
@@ -110,17 +115,17 @@ public final class ParameterServerLauncher implements Callable<Integer> {
             // server first, then stop logging, then the barrier, so the Aeron directory is gone and
             // every line is written before the JVM exits.
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier()) {
-                try (ParameterServer server = new ParameterServer(config, stats -> LOG.info("{}", stats))) {
-                    server.start();
-                    LOG.info("serving until SIGTERM");
-                    Thread dropWatch = startWatch(server, barrier);
-                    barrier.await();
-                    dropWatch.interrupt();
-                    if (server.failure() != null) {
-                        LOG.error("stopping: {}", server.failure().getMessage());
-                        exitCode = 1;
-                    } else {
-                        LOG.info("shutting down");
+                if (config.job().channel().transport() == Channel.Transport.UDP) {
+                    serveRuns(config, barrier);
+                } else {
+                    // IPC: one host, one user; the server serves its job id directly (no lobby).
+                    try (ParameterServer server = new ParameterServer(config, stats -> LOG.info("{}", stats))) {
+                        server.start();
+                        LOG.info("serving until SIGTERM");
+                        Thread dropWatch = startWatch(() -> server, server.drops(), barrier);
+                        barrier.await();
+                        dropWatch.interrupt();
+                        stopped(server);
                     }
                 }
                 LOG.info("stopped: shards closed, Aeron directory {} deleted", config.aeron().aeronDir());
@@ -139,29 +144,63 @@ public final class ParameterServerLauncher implements Callable<Integer> {
     private int exitCode;
 
     /**
+     * UDP: one media driver for the process, a lobby taking claims, and a server per claimed run
+     * (see {@link ServerLobby}), until SIGTERM or a failed shard.
+     */
+    private void serveRuns(ServerConfig config, ShutdownSignalBarrier barrier) {
+        String dir = config.aeron().aeronDir();
+        try (io.aeron.driver.MediaDriver driver = AeronConnection.launchDriver(dir);
+             AeronConnection client = AeronConnection.open(AeronSetup.external(dir))) {
+            ServerConfig base = new ServerConfig(config.job(), config.quorum(), config.roundTimeout(), AeronSetup.external(dir),
+                config.servedShards());
+            try (ServerLobby lobby = new ServerLobby(base, client.aeron(), Duration.ofMillis(leaseMs),
+                    run -> new ParameterServer(run, stats -> LOG.info("{}", stats)).start())) {
+                LOG.info("serving until SIGTERM");
+                Thread watch = startWatch(lobby::current, lobby.drops(), barrier);
+                barrier.await();
+                watch.interrupt();
+                stopped(lobby.current());
+            }
+        }
+    }
+
+    private void stopped(ParameterServer server) {
+        if (server != null && server.failure() != null) {
+            LOG.error("stopping: {}", server.failure().getMessage());
+            exitCode = 1;
+        } else {
+            LOG.info("shutting down");
+        }
+    }
+
+    /**
      * Logs the rejected messages by reason whenever their count changed (every 5 s at most): an
      * operator sees a job with the wrong secret, or an attack, without waiting for a round to close.
      * A shard that stopped stops the server (exit 1): a server without one of its shards would
      * leave every job waiting for rounds it can no longer close.
      */
-    private static Thread startWatch(ParameterServer server, ShutdownSignalBarrier barrier) {
-        DropCounters drops = server.drops();
+    private static Thread startWatch(java.util.function.Supplier<ParameterServer> serving, DropCounters lobbyDrops,
+                                     ShutdownSignalBarrier barrier) {
         Thread watch = new Thread(() -> {
             long seen = 0;
             long lastLog = 0;
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(200);
-                    if (server.failure() != null) {
+                    ParameterServer server = serving.get();
+                    if (server != null && server.failure() != null) {
                         barrier.signalAll();
                         return;
                     }
-                    long total = drops.total();
+                    // IPC: the server's own counters; UDP: the lobby's, and those of the run being served.
+                    DropCounters run = server != null && server.drops() != lobbyDrops ? server.drops() : null;
+                    long total = lobbyDrops.total() + (run != null ? run.total() : 0);
                     long now = System.nanoTime();
                     if (total != seen && now - lastLog >= 5_000_000_000L) {
                         seen = total;
                         lastLog = now;
-                        LOG.warn("rejected messages so far: {}", drops);
+                        LOG.warn("rejected messages so far: {}{}", (server != null && run == null ? "" : "at the lobby ") + lobbyDrops,
+                            run != null ? "; in the run " + run : "");
                     }
                 }
             } catch (InterruptedException e) {

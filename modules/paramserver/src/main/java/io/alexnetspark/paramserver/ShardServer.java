@@ -3,7 +3,6 @@ package io.alexnetspark.paramserver;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Queue;
@@ -45,8 +44,6 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private static final int CHUNKS_PER_CYCLE = 4;
     /** A worker gets the whole latest average once per closed round, or else once per second. */
     private static final long FULL_ANSWER_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-    /** Longest endpoint a HELLO may name ("host:port"). */
-    private static final int MAX_ENDPOINT = 255;
 
     private final int shard;
     private final JobSpec job;
@@ -79,6 +76,8 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private final java.util.Random ticketRandom = new java.security.SecureRandom();
     /** Full answers started (PULLs and straggler resends), read by tests and monitoring. */
     private volatile long fullAnswers;
+    /** When this shard last took an authentic message (System.nanoTime), for a lobby's lease. */
+    private volatile long lastAcceptNs = System.nanoTime();
 
     /** The latest complete average of this shard; swapped with {@link #next} under {@link #latestLock}. */
     private UnsafeBuffer latest;
@@ -214,6 +213,10 @@ final class ShardServer implements Agent, InboundValidator.Rules {
 
     long fullAnswers() {
         return fullAnswers;
+    }
+
+    long lastAcceptNs() {
+        return lastAcceptNs;
     }
 
     /** For Aeron's unavailable-image callback: frees the reassembly state of a session that went away. */
@@ -357,6 +360,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
 
     @Override
     public void accept(MessageHeader header) {
+        lastAcceptNs = System.nanoTime();
         switch (header.type()) {
             case MessageHeader.PULL -> {
                 tickets[header.workerId()] = 0; // used up
@@ -376,7 +380,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
                 if (header.payloadLength() == 0) {
                     sender.leave(header.workerId());
                 } else {
-                    sender.join(header.workerId(), endpointOf(header));
+                    sender.join(header.workerId(), Endpoints.of(header));
                 }
             }
             case MessageHeader.SEED -> collectSeed(header);
@@ -476,50 +480,14 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         return null;
     }
 
-    /** A HELLO names the worker's endpoint for this shard's averages: "host:port", nothing that could bend a channel URI. */
+    /** A HELLO names the worker's endpoint for this shard's averages (see {@link Endpoints}), or nothing: goodbye. */
     private DropReason checkHelloShape(MessageHeader header) {
         int worker = header.workerId();
         int length = header.payloadLength();
-        if (worker < 0 || worker > job.driverId() || header.shard() != shard || length > MAX_ENDPOINT) {
+        if (worker < 0 || worker > job.driverId() || header.shard() != shard) {
             return DropReason.OUT_OF_RANGE;
         }
-        if (length == 0) {
-            return null; // a worker leaving
-        }
-        if (length < 3) {
-            return DropReason.OUT_OF_RANGE;
-        }
-        DirectBuffer b = header.buffer();
-        int at = header.payloadOffset();
-        int colon = -1;
-        for (int i = 0; i < length; i++) {
-            byte c = b.getByte(at + i);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
-                || c == '[' || c == ']' || c == ':';
-            if (!plain) {
-                return DropReason.OUT_OF_RANGE;
-            }
-            if (c == ':') {
-                colon = i;
-            }
-        }
-        if (colon <= 0 || colon == length - 1) {
-            return DropReason.OUT_OF_RANGE;
-        }
-        int port = 0;
-        for (int i = colon + 1; i < length; i++) {
-            byte c = b.getByte(at + i);
-            if (c < '0' || c > '9' || (port = port * 10 + (c - '0')) > 65535) {
-                return DropReason.OUT_OF_RANGE;
-            }
-        }
-        return port == 0 ? DropReason.OUT_OF_RANGE : null;
-    }
-
-    private static String endpointOf(MessageHeader header) {
-        byte[] bytes = new byte[header.payloadLength()];
-        header.buffer().getBytes(header.payloadOffset(), bytes);
-        return new String(bytes, StandardCharsets.US_ASCII);
+        return length == 0 || Endpoints.valid(header.buffer(), header.payloadOffset(), length) ? null : DropReason.OUT_OF_RANGE;
     }
 
     private DropReason checkRound(MessageHeader header) {

@@ -141,8 +141,13 @@ class ShardsOnSeveralHostsTest {
                 assertThat(seen).contains("shards [" + s + "] of 2");
             }
             workerDriver = AeronConnection.launchDriver(workerDir);
+            // A job claims both processes for its run (one lobby per shard's host), then works under the run's id.
+            JobSpec run;
+            try (ServerClaim claim = new ServerClaim(job, "127.0.0.1", Duration.ofSeconds(20), AeronSetup.external(workerDir))) {
+                run = claim.claim(0xabcdefL);
+            }
             for (int w = 0; w < 2; w++) {
-                clients.add(new ParameterClient(new ClientConfig(job, w, "127.0.0.1", Duration.ofSeconds(30),
+                clients.add(new ParameterClient(new ClientConfig(run.forWorker(w), w, "127.0.0.1", Duration.ofSeconds(30),
                     Duration.ofSeconds(20), AeronSetup.external(workerDir))));
             }
             // Nothing seeded: the first round is 0.

@@ -127,6 +127,8 @@ class TrainCommandTest {
             assertThat(r.out()).contains("trained 2 epochs (AERON_AVERAGING, 2 replicas)");
             // The server saw every round: the driver's seed and the training rounds of each epoch, on both shards.
             assertThat(Files.readString(serverLog)).contains("ShardRoundStats[shard=0").contains("ShardRoundStats[shard=1");
+            // It claimed the server for its run, and gave it up at its end.
+            assertThat(Files.readString(serverLog)).contains("ServerLobby - serving run ").contains("released the server");
             assertSameParametersAsDriverHosted(out, tmp);
 
             // A job that does not hold the server's secret is not answered, and says so.
@@ -144,7 +146,8 @@ class TrainCommandTest {
             while (!Files.readString(serverLog).contains("BAD_HMAC") && System.nanoTime() < logDeadline) {
                 Thread.sleep(200);
             }
-            assertThat(Files.readString(serverLog)).contains("rejected messages so far: {BAD_HMAC=");
+            // A job without the secret gets no further than the server's lobby (its claim fails the MAC).
+            assertThat(Files.readString(serverLog)).contains("rejected messages so far: ").contains("at the lobby {BAD_HMAC=");
         } finally {
             server.close();
         }

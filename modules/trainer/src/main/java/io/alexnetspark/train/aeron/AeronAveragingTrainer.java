@@ -78,6 +78,11 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     private final SparkSlots slots;
     private final int replicas;
     private final String aeronRoot;
+    /**
+     * This job run's id on a dedicated server ({@code placement = external}): the server serves one
+     * run at a time, and its keys follow the run id, so nothing of another run is taken.
+     */
+    private final long externalRun = new java.security.SecureRandom().nextLong();
     private final ByteBuffer params;
     /** The server of the driver placement, between epochs; null before the first and for other placements. */
     private DriverServer driverServer;
@@ -344,7 +349,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                     new ReplicaPlan.ExecutorShards(startParams, true, quorum.forWorkers(n), quorum.roundTimeout()), false);
         }
         ServerPlacement.External x = (ServerPlacement.External) placement;
-        try (ExternalServer link = ExternalServer.connect(x)) {
+        try (ExternalServer link = ExternalServer.connect(x, externalRun)) {
             ServerRound now = link.query();
             boolean restarted = serverIncarnation != null && now.incarnation() != serverIncarnation;
             if (restarted) {
@@ -368,12 +373,12 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                 link.client().pullLatest(latest);
                 link.client().seed(round, latest);
                 latestRound = round;
-                return new Stage(x.job(), null, round,
+                return new Stage(link.job(), null, round,
                         new ReplicaPlan.ExecutorShards(null, false, quorum.forWorkers(n), quorum.roundTimeout()), true);
             }
             link.client().seed(round, params);
             latestRound = round;
-            return new Stage(x.job(), null, round,
+            return new Stage(link.job(), null, round,
                     new ReplicaPlan.ExecutorShards(startParams, false, quorum.forWorkers(n), quorum.roundTimeout()), false);
         }
     }
@@ -443,7 +448,7 @@ public final class AeronAveragingTrainer implements EpochTrainer {
             return driverServer.server().latestRound() - stage.firstRound();
         }
         if (placement instanceof ServerPlacement.External x) {
-            try (ExternalServer link = ExternalServer.connect(x)) {
+            try (ExternalServer link = ExternalServer.connect(x, externalRun)) {
                 ServerRound now = link.query();
                 return now.incarnation() == serverIncarnation && now.agree() ? Math.max(0, now.latestRound() - stage.firstRound()) : 0;
             } catch (RuntimeException e) {
@@ -620,6 +625,13 @@ public final class AeronAveragingTrainer implements EpochTrainer {
     @Override
     public void close() {
         closeDriverServer();
+        if (placement instanceof ServerPlacement.External x && serverIncarnation != null) {
+            try {
+                ExternalServer.release(x, externalRun);
+            } catch (RuntimeException e) {
+                LOG.warn("could not release the external parameter server (its lease will): {}", oneLine(e));
+            }
+        }
     }
 
     private static double seconds(long since) {
