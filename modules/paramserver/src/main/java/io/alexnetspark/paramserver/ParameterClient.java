@@ -33,6 +33,8 @@ public final class ParameterClient implements AutoCloseable {
     private static final int AWAIT = 1;
     private static final int PULL = 2;
     private static final int QUERY = 3;
+    /** An awaited round with no chunk for this long (at least; else an eighth of the await time-out) is asked for again. */
+    private static final long STALL_MIN_NS = TimeUnit.SECONDS.toNanos(2);
     /** A HELLO is repeated after this long while the shard's stream to this worker is not up. */
     private static final long HELLO_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
     /** pullLatest asks lagging shards again after this long. */
@@ -87,6 +89,10 @@ public final class ParameterClient implements AutoCloseable {
     private volatile boolean running = true;
     private volatile java.util.function.BooleanSupplier abort = () -> false;
     private long awaitRound;
+    /** The caller's vector during pushAndAwait (a view for signing re-pushed chunks). */
+    private ByteBuffer repushView;
+    /** Times an awaited round stalled and was asked for again (monitoring, tests). */
+    private volatile long resends;
     private long serverAhead;
     private int chunksMissing;
     private long bytesIn;
@@ -172,6 +178,16 @@ public final class ParameterClient implements AutoCloseable {
         this.abort = java.util.Objects.requireNonNull(check, "check");
     }
 
+    /** Times this worker's awaited round stalled and it pushed its missing chunks again. */
+    public long resends() {
+        return resends;
+    }
+
+    /** This client's HELLO stamp (tests). */
+    long helloStamp() {
+        return helloStamp;
+    }
+
     /** Where this worker receives shard {@code s}'s averages (UDP: "host:port"; IPC: empty). */
     String averagesEndpoint(int shard) {
         java.util.List<String> local = subscriptions[shard].localSocketAddresses();
@@ -206,6 +222,7 @@ public final class ParameterClient implements AutoCloseable {
 
     private RoundStats pushAndAwaitLocked(long round, ByteBuffer params) {
         ByteBuffer view = bind(params);
+        repushView = view;
         long dropsBefore = drops.total();
         beginReceive(AWAIT, round);
         long t0 = System.nanoTime();
@@ -577,8 +594,22 @@ public final class ParameterClient implements AutoCloseable {
     /** Polls until nothing is missing or {@code until} passes; throws once {@code deadline} passed. */
     private void awaitChunksUntil(String what, long until, long deadline) {
         idle.reset();
+        long stallNs = Math.max(STALL_MIN_NS, config.awaitTimeout().toNanos() / 8);
+        long lastProgress = System.nanoTime();
+        int missingBefore = chunksMissing;
         while (chunksMissing > 0) {
             int n = pollAll();
+            if (chunksMissing != missingBefore) {
+                missingBefore = chunksMissing;
+                lastProgress = System.nanoTime();
+            } else if (mode == AWAIT && System.nanoTime() - lastProgress > stallNs) {
+                // Nothing for a while: a push of ours, or an average for us, may have been lost (a brief
+                // disconnect, a push that came too early). Ask again; what the server has already is dropped
+                // as a duplicate, and a push for a round it closed makes it send that round's average again.
+                repushMissing();
+                lastProgress = System.nanoTime();
+                stallNs *= 2;
+            }
             if (mode == PULL) {
                 sendDuePulls();
             }
@@ -605,6 +636,40 @@ public final class ParameterClient implements AutoCloseable {
                 idle.idle();
             } else {
                 idle.reset();
+            }
+        }
+    }
+
+    /**
+     * AWAIT mode, stalled: names this worker's endpoint again to shards whose stream to it is down,
+     * and pushes again the chunks of the awaited round it has not received back (their bytes in the
+     * caller's buffer are still this worker's own: received chunks overwrote only theirs).
+     */
+    private void repushMissing() {
+        resends++;
+        for (int s = 0; s < layout.shards(); s++) {
+            if (receivedCount[s] == layout.chunkCount(s)) {
+                continue;
+            }
+            if (job.channel().transport() == Channel.Transport.UDP && !subscriptions[s].isConnected()) {
+                sendHello(s);
+            }
+            UnsafeBuffer h = outHeaders[s];
+            for (int c = 0; c < layout.chunkCount(s); c++) {
+                if (received[s][c]) {
+                    continue;
+                }
+                int offset = (int) layout.chunkByteOffset(s, c);
+                int length = layout.chunkBytes(s, c);
+                MessageHeader.write(h, 0, MessageHeader.PUSH, job.jobId(), awaitRound, offset, workerId, s, c, layout.chunkCount(s),
+                    length, 0);
+                ByteBuffer view = repushView.duplicate();
+                view.limit(offset + length).position(offset);
+                pushCodec.sign(h, view);
+                long result = publications[s].offer(h, 0, MessageHeader.LENGTH, target, offset, length);
+                if (result < 0 && !Offers.isTransient(result)) {
+                    return; // not connected: the next stall asks again
+                }
             }
         }
     }

@@ -341,13 +341,14 @@ final class ShardServer implements Agent, InboundValidator.Rules {
 
     @Override
     public void refused(MessageHeader header, DropReason reason) {
-        if (reason == DropReason.STALE_ROUND && header.type() == MessageHeader.PUSH && header.chunkIndex() == chunkCount - 1
+        if (reason == DropReason.STALE_ROUND && header.type() == MessageHeader.PUSH
             && answers.allows(header.workerId(), latestRound, System.nanoTime())) {
-            // A late worker finished pushing a round that closed without it (by quorum): send the
-            // latest average once more, so that its pushAndAwait completes (the round it pushed
-            // for) or learns that the server moved on and adopts the newer one (the push itself is
-            // dropped). Without this, a worker more than one round behind would wait for a round
-            // that nobody sends any more. Limited per worker, as PULL answers are.
+            // A late worker pushed for a round that closed without it (by quorum), or a worker whose
+            // average got lost asks again: send the latest average once more, so that its
+            // pushAndAwait completes (the round it pushed for) or learns that the server moved on
+            // and adopts the newer one (the push itself is dropped). Without this, a worker more
+            // than one round behind would wait for a round that nobody sends any more. Limited per
+            // worker, as PULL answers are: once per closed round, else once per second.
             answers.granted(header.workerId(), latestRound, System.nanoTime());
             requestAnswer(header.workerId());
         }

@@ -317,6 +317,39 @@ class HostileTrafficTest {
         }
     }
 
+    /**
+     * Finding 8, first part: averages queued for a worker whose stream was down for a moment were
+     * never sent again, and the worker waited out its time-out. Now a worker whose awaited round
+     * stalls names its endpoint again and pushes its missing chunks again; the shard, whose round
+     * is closed, sends it that round's average. Here worker 1's stream is closed (its own goodbye,
+     * as after a brief disconnect) just before the round.
+     */
+    @Test
+    void aWorkerWhoseAverageWasLostAsksAgainAndGetsIt() throws Exception {
+        try (TestCluster cluster = new TestCluster(Channel.Transport.UDP, FLOATS, 2, 2, 1, CHUNK, Duration.ofSeconds(30),
+            4 * 1024 * 1024)) {
+            ParameterClient w0 = cluster.client(0);
+            ParameterClient w1 = cluster.client(1);
+            UnsafeBuffer goodbye = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
+            MessageHeader.write(goodbye, 0, MessageHeader.HELLO, JOB, w1.helloStamp(), 0, 1, 0, 0, 0, 0, 0);
+            cluster.pushCodec(1).sign(goodbye, null);
+            try (RawSender raw = RawSender.toShard(cluster, 0, true)) {
+                raw.send(goodbye);
+            }
+            Thread.sleep(300); // the shard closed worker 1's stream
+            ByteBuffer p0 = TestVectors.random(FLOATS, 1);
+            ByteBuffer p1 = TestVectors.random(FLOATS, 2);
+            ByteBuffer expected = TestVectors.mean(TestVectors.copy(p0), TestVectors.copy(p1));
+            long t0 = System.nanoTime();
+            CompletableFuture<RoundStats> f1 = CompletableFuture.supplyAsync(() -> w1.pushAndAwait(0, p1));
+            w0.pushAndAwait(0, p0);
+            f1.get(30, TimeUnit.SECONDS);
+            assertThat(TestVectors.firstDifference(p1, expected)).isEqualTo(-1);
+            assertThat(w1.resends()).isGreaterThanOrEqualTo(1);
+            assertThat(System.nanoTime() - t0).as("well before the 30 s time-out").isLessThan(TimeUnit.SECONDS.toNanos(15));
+        }
+    }
+
     /** Heap in use after a full collection: what is still reachable. */
     private static long liveHeap() {
         for (int i = 0; i < 3; i++) {
