@@ -29,10 +29,17 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class ParameterClient implements AutoCloseable {
 
     private static final int FRAGMENT_LIMIT = 64;
-    private static final int IDLE = 0;
-    private static final int AWAIT = 1;
-    private static final int PULL = 2;
-    private static final int QUERY = 3;
+    /** What the one polling thread is waiting for, which decides what it takes from the streams. */
+    private enum Mode {
+        /** Nothing: what arrives is read and discarded (the drainer between calls). */
+        IDLE,
+        /** The average of {@code awaitRound} (pushAndAwait). */
+        AWAIT,
+        /** The latest complete average of every shard (pullLatest). */
+        PULL,
+        /** Every shard's round and incarnation (queryRound). */
+        QUERY
+    }
     /** An awaited round with no chunk for this long (at least; else an eighth of the await time-out) is asked for again. */
     private static final long STALL_MIN_NS = TimeUnit.SECONDS.toNanos(2);
     /** A HELLO is repeated after this long while the shard's stream to this worker is not up. */
@@ -82,7 +89,7 @@ public final class ParameterClient implements AutoCloseable {
     private int infoMissing;
     private long queryNonce;
     private final java.security.SecureRandom nonces = new java.security.SecureRandom();
-    private int mode = IDLE;
+    private volatile Mode mode = Mode.IDLE;
     /** Held by a call, or by the drainer between calls: one thread polls at a time. */
     private final ReentrantLock pollLock = new ReentrantLock();
     private final Thread drainer;
@@ -215,7 +222,7 @@ public final class ParameterClient implements AutoCloseable {
         try {
             return pushAndAwaitLocked(round, params);
         } finally {
-            mode = IDLE;
+            mode = Mode.IDLE;
             pollLock.unlock();
         }
     }
@@ -224,7 +231,7 @@ public final class ParameterClient implements AutoCloseable {
         ByteBuffer view = bind(params);
         repushView = view;
         long dropsBefore = drops.total();
-        beginReceive(AWAIT, round);
+        beginReceive(Mode.AWAIT, round);
         long t0 = System.nanoTime();
         long bytesOut = sendVector(MessageHeader.PUSH, round, params, view);
         long t1 = System.nanoTime();
@@ -305,7 +312,7 @@ public final class ParameterClient implements AutoCloseable {
         try {
             return queryRoundLocked();
         } finally {
-            mode = IDLE;
+            mode = Mode.IDLE;
             pollLock.unlock();
         }
     }
@@ -314,7 +321,7 @@ public final class ParameterClient implements AutoCloseable {
         queryNonce = nonces.nextLong();
         Arrays.fill(infoReceived, false);
         infoMissing = layout.shards();
-        mode = QUERY;
+        mode = Mode.QUERY;
         long deadline = System.nanoTime() + config.awaitTimeout().toNanos();
         while (infoMissing > 0) {
             for (int s = 0; s < layout.shards(); s++) {
@@ -333,12 +340,12 @@ public final class ParameterClient implements AutoCloseable {
                 }
             }
             if (infoMissing > 0 && System.nanoTime() >= deadline) {
-                mode = IDLE;
+                mode = Mode.IDLE;
                 throw new ParameterServerException("worker " + workerId + ": " + infoMissing + " of " + layout.shards()
                     + " shards did not answer a round query within " + config.awaitTimeout() + " (" + job.channel() + ")");
             }
         }
-        mode = IDLE;
+        mode = Mode.IDLE;
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         long fingerprint = 17;
@@ -366,7 +373,7 @@ public final class ParameterClient implements AutoCloseable {
                 throw new ParameterServerException("worker " + workerId + ": cannot seed round " + round
                     + ": the server already holds round " + before.latestRound() + " (a round number is never used twice)");
             }
-            mode = IDLE; // what arrives while sending is not for us
+            mode = Mode.IDLE; // what arrives while sending is not for us
             sendVector(MessageHeader.SEED, round, params, view);
             long deadline = System.nanoTime() + config.awaitTimeout().toNanos();
             while (true) {
@@ -390,7 +397,7 @@ public final class ParameterClient implements AutoCloseable {
                 }
             }
         } finally {
-            mode = IDLE;
+            mode = Mode.IDLE;
             pollLock.unlock();
         }
     }
@@ -436,7 +443,7 @@ public final class ParameterClient implements AutoCloseable {
         try {
             return pullLatestLocked(params);
         } finally {
-            mode = IDLE;
+            mode = Mode.IDLE;
             pollLock.unlock();
         }
     }
@@ -444,7 +451,7 @@ public final class ParameterClient implements AutoCloseable {
     private RoundStats pullLatestLocked(ByteBuffer params) {
         bind(params);
         long dropsBefore = drops.total();
-        beginReceive(PULL, 0);
+        beginReceive(Mode.PULL, 0);
         long t0 = System.nanoTime();
         // A PULL is answered only with a ticket the shard gave this worker for it (a round query's
         // answer) and only once: a captured PULL cannot be replayed.
@@ -485,7 +492,7 @@ public final class ParameterClient implements AutoCloseable {
                 }
             }
             if (agree) {
-                mode = IDLE;
+                mode = Mode.IDLE;
                 return stats(max, t0, t1, bytesOut, dropsBefore);
             }
         }
@@ -562,21 +569,21 @@ public final class ParameterClient implements AutoCloseable {
         return params.duplicate();
     }
 
-    private void beginReceive(int newMode, long round) {
+    private void beginReceive(Mode newMode, long round) {
         for (int s = 0; s < layout.shards(); s++) {
             Arrays.fill(received[s], false);
             receivedCount[s] = 0;
         }
         awaitRound = round;
         serverAhead = -1;
-        chunksMissing = newMode == AWAIT ? layout.totalChunks() : 0;
+        chunksMissing = newMode == Mode.AWAIT ? layout.totalChunks() : 0;
         bytesIn = 0;
         firstChunkNs = -1;
         lastChunkNs = -1;
         minContributors = Integer.MAX_VALUE;
         maxContributors = 0;
         mode = newMode;
-        if (newMode == PULL) {
+        if (newMode == Mode.PULL) {
             // Until each shard's answer is complete, chunksMissing counts the incomplete shards.
             Arrays.fill(shardRound, Long.MIN_VALUE);
             Arrays.fill(minRound, Long.MIN_VALUE);
@@ -588,7 +595,7 @@ public final class ParameterClient implements AutoCloseable {
     private void awaitChunks(String what) {
         long deadline = System.nanoTime() + config.awaitTimeout().toNanos();
         awaitChunksUntil(what, deadline, deadline);
-        mode = IDLE;
+        mode = Mode.IDLE;
     }
 
     /** Polls until nothing is missing or {@code until} passes; throws once {@code deadline} passed. */
@@ -602,7 +609,7 @@ public final class ParameterClient implements AutoCloseable {
             if (chunksMissing != missingBefore) {
                 missingBefore = chunksMissing;
                 lastProgress = System.nanoTime();
-            } else if (mode == AWAIT && System.nanoTime() - lastProgress > stallNs) {
+            } else if (mode == Mode.AWAIT && System.nanoTime() - lastProgress > stallNs) {
                 // Nothing for a while: a push of ours, or an average for us, may have been lost (a brief
                 // disconnect, a push that came too early). Ask again; what the server has already is dropped
                 // as a duplicate, and a push for a round it closed makes it send that round's average again.
@@ -610,11 +617,11 @@ public final class ParameterClient implements AutoCloseable {
                 lastProgress = System.nanoTime();
                 stallNs *= 2;
             }
-            if (mode == PULL) {
+            if (mode == Mode.PULL) {
                 sendDuePulls();
             }
             if (serverAhead >= 0) {
-                mode = IDLE;
+                mode = Mode.IDLE;
                 throw new RoundPassedException("worker " + workerId + ": the server already completed round " + serverAhead
                     + " while this worker awaited round " + awaitRound + "; pullLatest() and resume from there",
                     awaitRound, serverAhead);
@@ -623,7 +630,7 @@ public final class ParameterClient implements AutoCloseable {
                 long now = System.nanoTime();
                 if (now > deadline) {
                     String missing = missingShards();
-                    mode = IDLE;
+                    mode = Mode.IDLE;
                     throw new ParameterServerException("worker " + workerId + ": no complete answer for " + what + " within "
                         + config.awaitTimeout() + " from " + job.channel() + " (" + missing + ")");
                 }
@@ -687,7 +694,7 @@ public final class ParameterClient implements AutoCloseable {
 
     private void checkAbort(String what) {
         if (abort.getAsBoolean()) {
-            mode = IDLE;
+            mode = Mode.IDLE;
             throw new AbortedException("worker " + workerId + ": stopped " + what + ": its owner gave up");
         }
     }
@@ -696,10 +703,10 @@ public final class ParameterClient implements AutoCloseable {
     private String missingShards() {
         StringBuilder b = new StringBuilder();
         for (int s = 0; s < layout.shards(); s++) {
-            int missing = mode == PULL ? (shardComplete[s] ? 0 : 1) : layout.chunkCount(s) - receivedCount[s];
+            int missing = mode == Mode.PULL ? (shardComplete[s] ? 0 : 1) : layout.chunkCount(s) - receivedCount[s];
             if (missing > 0) {
                 b.append(b.length() == 0 ? "" : ", ").append("shard ").append(s)
-                    .append(mode == PULL ? " has not answered" : " owes " + missing + " of " + layout.chunkCount(s) + " chunks");
+                    .append(mode == Mode.PULL ? " has not answered" : " owes " + missing + " of " + layout.chunkCount(s) + " chunks");
             }
         }
         return b.length() == 0 ? "nothing missing" : b.toString();
@@ -804,23 +811,23 @@ public final class ParameterClient implements AutoCloseable {
 
         @Override
         public boolean wanted(MessageHeader header) {
-            if (mode == IDLE) {
+            if (mode == Mode.IDLE) {
                 return false; // draining: nothing is awaited
             }
             short type = header.type();
             if (type == MessageHeader.ROUND_INFO) {
                 // Answers to other workers' queries go to every worker; late answers are not taken.
-                return mode != AWAIT && header.byteOffset() == queryNonce && !infoReceived[shard];
+                return mode != Mode.AWAIT && header.byteOffset() == queryNonce && !infoReceived[shard];
             }
             if (type != MessageHeader.AVERAGE) {
                 return true; // counted as UNEXPECTED_TYPE
             }
-            if (mode == QUERY) {
+            if (mode == Mode.QUERY) {
                 return false; // averages for the others while this worker asks for the round
             }
             long round = header.round();
             boolean early = header.workerId() == MessageHeader.EARLY_SENDER;
-            if (mode == AWAIT) {
+            if (mode == Mode.AWAIT) {
                 if (round < awaitRound) {
                     return false; // an older average re-sent for a worker that PULLed: not for us
                 }
@@ -860,7 +867,7 @@ public final class ParameterClient implements AutoCloseable {
             int chunk = header.chunkIndex();
             boolean empty = header.round() < 0; // the server has no average yet: one message, no chunks
             boolean sound = empty
-                ? header.chunkCount() == 0 && header.payloadLength() == 0 && mode == PULL
+                ? header.chunkCount() == 0 && header.payloadLength() == 0 && mode == Mode.PULL
                 : header.chunkCount() == layout.chunkCount(shard) && chunk >= 0 && chunk < layout.chunkCount(shard)
                     && header.byteOffset() == layout.chunkByteOffset(shard, chunk)
                     && header.payloadLength() == layout.chunkBytes(shard, chunk);
@@ -889,7 +896,7 @@ public final class ParameterClient implements AutoCloseable {
                 infoIncarnation[shard] = (header.chunkIndex() & 0xFFFFFFFFL) | ((long) header.chunkCount() << 32);
                 infoTicket[shard] = header.aux();
                 infoReceived[shard] = true;
-                if (mode == PULL) {
+                if (mode == Mode.PULL) {
                     pullDue[shard] = true;
                 } else {
                     infoMissing--;
@@ -897,11 +904,11 @@ public final class ParameterClient implements AutoCloseable {
                 return;
             }
             long round = header.round();
-            if (mode == AWAIT && round > awaitRound) {
+            if (mode == Mode.AWAIT && round > awaitRound) {
                 serverAhead = round;
                 return;
             }
-            if (mode == PULL && round > shardRound[shard]) {
+            if (mode == Mode.PULL && round > shardRound[shard]) {
                 // A newer answer than the one being collected: start this shard over at that round.
                 shardRound[shard] = round;
                 Arrays.fill(received[shard], false);
@@ -916,7 +923,7 @@ public final class ParameterClient implements AutoCloseable {
             header.buffer().getBytes(header.payloadOffset(), target, (int) header.byteOffset(), header.payloadLength());
             received[shard][chunk] = true;
             receivedCount[shard]++;
-            if (mode == AWAIT) {
+            if (mode == Mode.AWAIT) {
                 chunksMissing--;
             } else if (receivedCount[shard] == layout.chunkCount(shard)) {
                 setComplete(shard, true);

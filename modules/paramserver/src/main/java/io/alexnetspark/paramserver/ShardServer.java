@@ -53,7 +53,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private final long roundTimeoutNs;
     private final Subscription subscription;
     private final DropCounters drops;
-    private final Consumer<ShardRoundStats> statsListener;
+    private final RoundReport report;
     private final long incarnation;
 
     private final InboundValidator validator;
@@ -98,18 +98,6 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     /** Payload bytes pushed for the open round so far (read by other threads: monitoring and tests). */
     private volatile long openRoundBytes;
 
-    // Stats of the closed round whose queued chunks are still being sent (statsRound < 0: none).
-    private long statsRound = -1;
-    private int statsComplete;
-    private int statsPartial;
-    private boolean statsByQuorum;
-    private long statsCollectNs;
-    private long statsAverageNs;
-    private long statsBytesIn;
-    // The last round whose queued chunks all went out, as the sender reported it.
-    private long sentRound = Long.MIN_VALUE;
-    private long sentNs;
-    private long sentBytes;
 
     // A SEED being collected (allocated at the first SEED: most servers are never seeded this way).
     private UnsafeBuffer seedBuffer;
@@ -132,7 +120,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         this.roundTimeoutNs = config.roundTimeout().toNanos();
         this.subscription = subscription;
         this.drops = drops;
-        this.statsListener = statsListener;
+        this.report = new RoundReport(shard, drops, statsListener);
         this.pushCodecs = new MessageCodec[job.workers() + 1]; // and the driver's (its control key)
         MessageCodec shared = job.perWorkerKeys() ? null : new MessageCodec(job.jobId(), job.keysOf(0).push(), job.mac());
         this.controlCodec = new MessageCodec(job.jobId(), job.controlKey(), job.mac());
@@ -176,7 +164,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
             public int latestAux(int chunk) {
                 return latestAux[chunk];
             }
-        }, this::onRoundSent, aeron, averages, CHUNKS_PER_CYCLE, Math.max(roundTimeoutNs, java.util.concurrent.TimeUnit.SECONDS.toNanos(5)));
+        }, report::sent, aeron, averages, CHUNKS_PER_CYCLE, Math.max(roundTimeoutNs, java.util.concurrent.TimeUnit.SECONDS.toNanos(5)));
     }
 
     @Override
@@ -254,7 +242,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         java.util.Arrays.fill(latestAux, 0);
         firstPushNs = -1;
         averageNs = 0;
-        statsRound = -1;
+        report.forget();
         seedChunks = 0;
         if (seedReceived != null) {
             java.util.Arrays.fill(seedReceived, false);
@@ -538,43 +526,17 @@ final class ShardServer implements Agent, InboundValidator.Rules {
             latestLock.unlock();
         }
         long t1 = System.nanoTime();
-        statsRound = round;
-        statsComplete = complete;
-        statsPartial = accumulator.activeWorkers() - complete;
-        statsByQuorum = byQuorum;
-        statsCollectNs = t0 - firstPushNs;
-        statsAverageNs = averageNs + (t1 - t0);
-        statsBytesIn = accumulator.bytesIn();
+        int partial = accumulator.activeWorkers() - complete;
+        long bytesIn = accumulator.bytesIn();
         // A fast worker may push the next round while slow ones still read this average.
         accumulator.reset();
         openRoundBytes = 0;
+        long collectNs = t0 - firstPushNs;
+        long avgNs = averageNs + (t1 - t0);
         firstPushNs = -1;
         averageNs = 0;
         // A pending answer stays pending: chunks sent early are not an answer (see EARLY_SENDER).
-        if (!sender.holdsRoundUpTo(round)) {
-            finishRoundStats(); // every chunk already went out early
-        }
+        report.closed(round, complete, partial, byQuorum, collectNs, avgNs, bytesIn, !sender.holdsRoundUpTo(round));
         return 1;
-    }
-
-    /** The sender's report: every destination took the last queued chunk of {@code round}. */
-    private void onRoundSent(long round, long sendNs, long bytes) {
-        sentRound = round;
-        sentNs = sendNs;
-        sentBytes = bytes;
-        if (round == statsRound) {
-            finishRoundStats();
-        }
-    }
-
-    private void finishRoundStats() {
-        long round = statsRound;
-        statsRound = -1;
-        if (statsListener != null) {
-            long sendNs = sentRound == round ? sentNs : 0;
-            long bytes = sentRound == round ? sentBytes : 0;
-            statsListener.accept(new ShardRoundStats(shard, round, statsComplete, statsPartial, statsByQuorum,
-                statsCollectNs, statsAverageNs, sendNs, statsBytesIn, bytes, drops.total()));
-        }
     }
 }
