@@ -139,11 +139,9 @@ final class InboundValidator {
             return DropReason.TRUNCATED;
         }
         header.wrap(buffer, offset);
-        if (header.magic() != MessageHeader.MAGIC) {
-            return DropReason.BAD_MAGIC;
-        }
-        if (header.version() != MessageHeader.VERSION) {
-            return DropReason.BAD_VERSION;
+        DropReason start = MessageCodec.checkStart(header);
+        if (start != null) {
+            return start;
         }
         int payload = header.payloadLength();
         if (payload < 0 || payload > maxLength - MessageHeader.LENGTH) {

@@ -159,6 +159,14 @@ public final class MessageCodec {
         }
     }
 
+    /** Whether a wrapped header starts as ours does: magic, then version; null if it does. */
+    static DropReason checkStart(MessageHeader header) {
+        if (header.magic() != MessageHeader.MAGIC) {
+            return DropReason.BAD_MAGIC;
+        }
+        return header.version() != MessageHeader.VERSION ? DropReason.BAD_VERSION : null;
+    }
+
     /**
      * Checks what can be checked without the layout: length, magic, version, job id.
      *
@@ -169,11 +177,9 @@ public final class MessageCodec {
             return DropReason.TRUNCATED;
         }
         header.wrap(buffer, offset);
-        if (header.magic() != MessageHeader.MAGIC) {
-            return DropReason.BAD_MAGIC;
-        }
-        if (header.version() != MessageHeader.VERSION) {
-            return DropReason.BAD_VERSION;
+        DropReason start = checkStart(header);
+        if (start != null) {
+            return start;
         }
         if (header.payloadLength() != length - MessageHeader.LENGTH) {
             return DropReason.TRUNCATED;

@@ -126,12 +126,8 @@ public final class ServerLobby implements AutoCloseable {
             for (Subscription sub : subscriptions) {
                 work += reassembler.poll(sub, 16);
             }
-            ParameterServer run = current;
-            if (run != null && run.failure() != null) {
-                LOG.error("run {} lost a shard ({}): the server is free for a new claim", Long.toHexString(boundRun),
-                    run.failure().getMessage());
-                unbind();
-            }
+            // A run whose shard failed stays bound: the launcher sees the failure and exits 1, so that
+            // whatever supervises it starts a clean process.
             return work;
         }
 
