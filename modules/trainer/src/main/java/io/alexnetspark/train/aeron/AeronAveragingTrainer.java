@@ -212,14 +212,13 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                             averaging.tau()), false);
                     progress.startEpoch(epoch, stage.firstRound(), remaining + (averageMomentum ? 1 : 0),
                             (long) n * averaging.tau() * input.pipeline().batchSize(), attempt);
-                    Thread checkpointer = startRoundCheckpoints(epoch, stage, kept, remaining, averageMomentum, n);
+                    CheckpointWatch checkpointer = startRoundCheckpoints(epoch, stage, kept, remaining, averageMomentum, n);
                     try {
                         results = BarrierStage.mapPartitions(sc.parallelize(replicaInputs(groups, stage), n), new ReplicaTask(plan))
                                 .collect();
                     } finally {
                         if (checkpointer != null) {
-                            checkpointer.interrupt();
-                            checkpointer.join();
+                            checkpointer.stop();
                         }
                     }
                 } catch (Exception e) {
@@ -387,17 +386,20 @@ public final class AeronAveragingTrainer implements EpochTrainer {
      * With {@code job.checkpoint-every-rounds}, a thread that watches the driver's server during the
      * stage and hands the average to the checkpoint sink every so many closed rounds; else null.
      */
-    private Thread startRoundCheckpoints(int epoch, Stage stage, int kept, int remaining, boolean averageMomentum, int n) {
+    private CheckpointWatch startRoundCheckpoints(int epoch, Stage stage, int kept, int remaining, boolean averageMomentum, int n) {
         if (checkpointEvery <= 0 || roundCheckpoints == null || driverServer == null) {
             return null;
         }
         ParameterServer server = driverServer.server();
         long first = stage.firstRound();
+        // A flag beside the interrupt: file-system code on the way (Hadoop's) may swallow an interrupt,
+        // and a watcher that missed it would keep the driver waiting for it for ever (seen in CI).
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
         Thread t = new Thread(() -> {
             int written = kept;
             ByteBuffer copy = null;
             try {
-                while (!Thread.currentThread().isInterrupted()) {
+                while (!stopped.get() && !Thread.currentThread().isInterrupted()) {
                     Thread.sleep(250);
                     long closed = server.latestRound() - first;
                     // Only parameter rounds before the last (the epoch's own checkpoint follows it); the
@@ -426,7 +428,20 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         }, "round-checkpoints");
         t.setDaemon(true);
         t.start();
-        return t;
+        return new CheckpointWatch(t, stopped);
+    }
+
+    /** The round-level checkpoint watcher of one stage: stopped when the stage ends. */
+    private record CheckpointWatch(Thread thread, java.util.concurrent.atomic.AtomicBoolean stopped) {
+        /** Stops the watcher and waits for it (a checkpoint being written is finished first), at most a minute. */
+        void stop() throws InterruptedException {
+            stopped.set(true);
+            thread.interrupt();
+            thread.join(java.util.concurrent.TimeUnit.MINUTES.toMillis(1));
+            if (thread.isAlive()) {
+                LOG.warn("the round-level checkpoint watcher did not stop within a minute; going on without it");
+            }
+        }
     }
 
     /**
