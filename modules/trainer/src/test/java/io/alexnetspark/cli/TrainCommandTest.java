@@ -148,6 +148,20 @@ class TrainCommandTest {
             }
             // A job without the secret gets no further than the server's lobby (its claim fails the MAC).
             assertThat(Files.readString(serverLog)).contains("rejected messages so far: ").contains("at the lobby {BAD_HMAC=");
+
+            // While another job's run holds the server, a job is refused at once, with what holds it.
+            io.alexnetspark.paramserver.JobSpec base = new io.alexnetspark.paramserver.JobSpec(77, Files.readAllBytes(secret), floats,
+                    2, 2, io.alexnetspark.paramserver.JobSpec.DEFAULT_CHUNK_BYTES, io.alexnetspark.paramserver.Channel.udp("127.0.0.1", port));
+            try (io.alexnetspark.paramserver.ServerClaim other = new io.alexnetspark.paramserver.ServerClaim(base, "127.0.0.1",
+                    java.time.Duration.ofSeconds(10), io.alexnetspark.paramserver.AeronSetup.embeddedFresh())) {
+                other.claim(0x0be5e1ecL);
+                long t0 = System.nanoTime();
+                CliRun busy = CliRun.of(args);
+                assertThat(busy.exit()).isNotZero();
+                assertThat(busy.out() + busy.err()).contains("serves another job: run be5e1ec").contains("lease");
+                assertThat(System.nanoTime() - t0).as("refused at once, not retried").isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
+                other.release(0x0be5e1ecL);
+            }
         } finally {
             server.close();
         }

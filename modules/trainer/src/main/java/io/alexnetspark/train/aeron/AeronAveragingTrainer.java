@@ -6,6 +6,7 @@ import io.alexnetspark.paramserver.AeronSetup;
 import io.alexnetspark.paramserver.JobSpec;
 import io.alexnetspark.paramserver.ParameterServer;
 import io.alexnetspark.paramserver.ServerConfig;
+import io.alexnetspark.paramserver.ServerBusyException;
 import io.alexnetspark.paramserver.ServerRound;
 import io.alexnetspark.train.EpochAttempt;
 import io.alexnetspark.train.EpochTrainer;
@@ -227,6 +228,13 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                                 seconds(attemptStart), "gave up: not retried", remaining));
                         throw new EpochFailedException(EveryReplicaDivergedException.messageIn(e), attempts, e);
                     }
+                    ServerBusyException busy = busyIn(e);
+                    if (busy != null) {
+                        // Another job's run holds the dedicated server: retrying now would be refused the same way.
+                        attempts.add(new EpochAttempt(attempt, n, true, busy.getMessage(), seconds(attemptStart),
+                                "gave up: not retried", remaining));
+                        throw new EpochFailedException(busy.getMessage(), attempts, e);
+                    }
                     String cause = oneLine(e);
                     failedAttempts++;
                     long closed = stage == null ? 0 : closedRounds(stage);
@@ -442,6 +450,16 @@ public final class AeronAveragingTrainer implements EpochTrainer {
                 LOG.warn("the round-level checkpoint watcher did not stop within a minute; going on without it");
             }
         }
+    }
+
+    /** The dedicated server's refusal in {@code e}'s causes, or null. */
+    private static ServerBusyException busyIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ServerBusyException b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     /**
