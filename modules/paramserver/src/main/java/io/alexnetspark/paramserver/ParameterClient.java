@@ -1,15 +1,11 @@
 package io.alexnetspark.paramserver;
 
-import io.aeron.Aeron;
-import io.aeron.Publication;
-import io.aeron.Subscription;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -28,7 +24,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class ParameterClient implements AutoCloseable {
 
-    private static final int FRAGMENT_LIMIT = 64;
     /** What the one polling thread is waiting for, which decides what it takes from the streams. */
     private enum Mode {
         /** Nothing: what arrives is read and discarded (the drainer between calls). */
@@ -42,8 +37,6 @@ public final class ParameterClient implements AutoCloseable {
     }
     /** An awaited round with no chunk for this long (at least; else an eighth of the await time-out) is asked for again. */
     private static final long STALL_MIN_NS = TimeUnit.SECONDS.toNanos(2);
-    /** A HELLO is repeated after this long while the shard's stream to this worker is not up. */
-    private static final long HELLO_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
     /** pullLatest asks lagging shards again after this long. */
     private static final long PULL_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -51,13 +44,8 @@ public final class ParameterClient implements AutoCloseable {
     private final JobSpec job;
     private final ShardLayout layout;
     private final int workerId;
-    private final AeronConnection connection;
-    private final Publication[] publications;
-    private final Subscription[] subscriptions;
-    private final BoundedReassembler[] reassemblers;
-    private final UnsafeBuffer[] outHeaders;
-    private final boolean[] signed;
-    private final int[] nextChunk;
+    private final WorkerStreams streams;
+    private final VectorSender sender;
 
     /** Signs this worker's pushes and requests: its push key. */
     private final MessageCodec pushCodec;
@@ -73,12 +61,8 @@ public final class ParameterClient implements AutoCloseable {
 
     // Where received averages go: the caller's buffer, wrapped per call (no allocation).
     private final UnsafeBuffer target = new UnsafeBuffer(new byte[0]);
-    private final boolean[][] received;
-    private final int[] receivedCount;
-    private final long[] shardRound;
-    private final long[] minRound;
-    private final boolean[] shardComplete;
-    private final int[] pullProgress;
+    /** What has arrived of the answer awaited, and its figures. */
+    private final RoundReceipt receipt;
     private final long[] infoRound;
     private final long[] infoIncarnation;
     /** Per shard, the ticket of its latest ROUND_INFO to this worker: what a PULL must carry. */
@@ -95,18 +79,10 @@ public final class ParameterClient implements AutoCloseable {
     private final Thread drainer;
     private volatile boolean running = true;
     private volatile java.util.function.BooleanSupplier abort = () -> false;
-    private long awaitRound;
     /** The caller's vector during pushAndAwait (a view for signing re-pushed chunks). */
     private ByteBuffer repushView;
     /** Times an awaited round stalled and was asked for again (monitoring, tests). */
     private volatile long resends;
-    private long serverAhead;
-    private int chunksMissing;
-    private long bytesIn;
-    private long firstChunkNs;
-    private long lastChunkNs;
-    private int minContributors;
-    private int maxContributors;
 
     /**
      * Connects to the server's shards and waits (up to the I/O time-out) until every stream is up.
@@ -128,46 +104,36 @@ public final class ParameterClient implements AutoCloseable {
         this.helloStamp = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
         this.validator = new InboundValidator(averageCodec, MessageHeader.LENGTH + layout.maxChunkBytes(), drops);
         int shards = layout.shards();
-        this.publications = new Publication[shards];
-        this.subscriptions = new Subscription[shards];
-        this.reassemblers = new BoundedReassembler[shards];
-        this.outHeaders = new UnsafeBuffer[shards];
-        this.signed = new boolean[shards];
-        this.nextChunk = new int[shards];
-        this.received = new boolean[shards][];
-        this.receivedCount = new int[shards];
-        this.shardRound = new long[shards];
-        this.minRound = new long[shards];
-        this.shardComplete = new boolean[shards];
-        this.pullProgress = new int[shards];
+        this.receipt = new RoundReceipt(layout);
         this.infoRound = new long[shards];
         this.infoIncarnation = new long[shards];
         this.infoTicket = new int[shards];
         this.pullDue = new boolean[shards];
         this.infoReceived = new boolean[shards];
-        this.connection = AeronConnection.open(config.aeron());
-        try {
-            Aeron aeron = connection.aeron();
-            Channel channel = job.channel();
-            for (int s = 0; s < shards; s++) {
-                publications[s] = aeron.addPublication(channel.workerPushChannel(s, config.bindHost()), channel.pushStreamId(s));
-                // Honest senders on a shard's averages stream: the shard's publication, and for a while
-                // that of an earlier server incarnation on the same ports.
-                BoundedReassembler reassembler = new BoundedReassembler(validator, new ShardRules(s), 8,
-                    channel.transport() == Channel.Transport.UDP, "worker " + workerId + "'s averages stream of shard " + s);
-                reassemblers[s] = reassembler;
-                subscriptions[s] = aeron.addSubscription(channel.workerAverageChannel(s, config.bindHost()),
-                    channel.averageStreamId(s), null, reassembler::onUnavailableImage);
-                reassembler.bind(subscriptions[s]);
-                outHeaders[s] = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
-                received[s] = new boolean[layout.chunkCount(s)];
+        this.streams = new WorkerStreams(config, validator, ShardRules::new, pushCodec, helloStamp);
+        this.sender = new VectorSender(job, workerId, streams, idle, config.ioTimeout(), new VectorSender.Waiting() {
+            @Override
+            public int poll() {
+                return pollAll();
             }
-            awaitConnected();
+
+            @Override
+            public boolean aborted() {
+                return abort.getAsBoolean();
+            }
+
+            @Override
+            public void abort(String what) {
+                checkAbort(what);
+            }
+        });
+        try {
+            streams.awaitConnected(config.ioTimeout().toNanos(), idle);
             drainer = new Thread(this::drainBetweenCalls, "paramserver-client-" + workerId + "-drain");
             drainer.setDaemon(true);
             drainer.start();
         } catch (RuntimeException e) {
-            connection.close();
+            streams.close();
             throw e;
         }
     }
@@ -197,8 +163,7 @@ public final class ParameterClient implements AutoCloseable {
 
     /** Where this worker receives shard {@code s}'s averages (UDP: "host:port"; IPC: empty). */
     String averagesEndpoint(int shard) {
-        java.util.List<String> local = subscriptions[shard].localSocketAddresses();
-        return local.isEmpty() ? "" : local.get(0);
+        return streams.averagesEndpoint(shard);
     }
 
     /** Messages this client rejected, by reason. */
@@ -231,73 +196,18 @@ public final class ParameterClient implements AutoCloseable {
         ByteBuffer view = bind(params);
         repushView = view;
         long dropsBefore = drops.total();
-        beginReceive(Mode.AWAIT, round);
+        receipt.beginAwait(round);
+        mode = Mode.AWAIT;
         long t0 = System.nanoTime();
         long bytesOut = sendVector(MessageHeader.PUSH, round, params, view);
         long t1 = System.nanoTime();
         awaitChunks("the average of round " + round);
-        return stats(round, t0, t1, bytesOut, dropsBefore);
+        return receipt.stats(round, t0, t1, bytesOut, drops.total() - dropsBefore);
     }
 
-    /**
-     * Sends the whole vector as {@code type} chunks of {@code round}, round-robin over the shards,
-     * straight from the caller's buffer; takes what arrives meanwhile. Returns the bytes sent.
-     */
+    /** Sends the vector from the caller's buffer as {@code type} chunks of {@code round}; returns the bytes sent. */
     private long sendVector(short type, long round, ByteBuffer params, ByteBuffer view) {
-        int base = params.position();
-        long deadline = System.nanoTime() + config.ioTimeout().toNanos();
-        long bytesOut = 0;
-        int remaining = layout.totalChunks();
-        Arrays.fill(nextChunk, 0);
-        Arrays.fill(signed, false);
-        while (remaining > 0) {
-            boolean progressed = false;
-            for (int s = 0; s < layout.shards(); s++) {
-                int c = nextChunk[s];
-                if (c >= layout.chunkCount(s)) {
-                    continue;
-                }
-                int offset = (int) layout.chunkByteOffset(s, c);
-                int length = layout.chunkBytes(s, c);
-                UnsafeBuffer h = outHeaders[s];
-                if (!signed[s]) {
-                    MessageHeader.write(h, 0, type, job.jobId(), round, offset, workerId, s, c,
-                        layout.chunkCount(s), length, 0);
-                    view.limit(base + offset + length).position(base + offset);
-                    (type == MessageHeader.SEED ? control() : pushCodec).sign(h, view);
-                    signed[s] = true;
-                }
-                long result = publications[s].offer(h, 0, MessageHeader.LENGTH, target, offset, length);
-                if (result > 0) {
-                    nextChunk[s]++;
-                    signed[s] = false;
-                    remaining--;
-                    bytesOut += MessageHeader.LENGTH + length;
-                    progressed = true;
-                } else if (!Offers.isTransient(result)) {
-                    throw Offers.failure(result, "worker " + workerId + " " + sending(type, round) + " to shard " + s);
-                }
-            }
-            if (progressed) {
-                idle.reset();
-                deadline = System.nanoTime() + config.ioTimeout().toNanos();
-                // Chunks of the average that every worker has pushed come back while we push the
-                // rest (see ShardServer): take them now, so the server's stream never waits on us.
-                pollAll();
-            } else {
-                // Back-pressured on every shard: drain the averages meanwhile, then wait a little.
-                pollAll();
-                if (System.nanoTime() > deadline) {
-                    throw new ParameterServerException("worker " + workerId + ": back-pressured for " + config.ioTimeout()
-                        + " " + sending(type, round) + " to " + job.channel());
-                }
-                if (abort.getAsBoolean()) {
-                    checkAbort(sending(type, round));
-                }
-                idle.idle();
-            }
-        }
-        return bytesOut;
+        return sender.send(type, round, type == MessageHeader.SEED ? control() : pushCodec, target, view, params.position());
     }
 
     /**
@@ -403,18 +313,18 @@ public final class ParameterClient implements AutoCloseable {
     }
 
     private void sendHeaderOnly(short type, int shard, long nonce, int aux) {
-        UnsafeBuffer h = outHeaders[shard];
+        UnsafeBuffer h = streams.header(shard);
         MessageHeader.write(h, 0, type, job.jobId(), -1, nonce, workerId, shard, 0, 0, 0, aux);
         pushCodec.sign(h, null);
         offerHeader(shard, "a round query");
     }
 
-    /** Offers the header-only message in {@code outHeaders[shard]}, through back-pressure up to the I/O time-out. */
+    /** Offers the header-only message in {@code streams.header(shard)}, through back-pressure up to the I/O time-out. */
     private void offerHeader(int shard, String what) {
-        UnsafeBuffer h = outHeaders[shard];
+        UnsafeBuffer h = streams.header(shard);
         long deadline = System.nanoTime() + config.ioTimeout().toNanos();
         while (true) {
-            long result = publications[shard].offer(h, 0, MessageHeader.LENGTH);
+            long result = streams.publication(shard).offer(h, 0, MessageHeader.LENGTH);
             if (result > 0) {
                 return;
             }
@@ -451,7 +361,8 @@ public final class ParameterClient implements AutoCloseable {
     private RoundStats pullLatestLocked(ByteBuffer params) {
         bind(params);
         long dropsBefore = drops.total();
-        beginReceive(Mode.PULL, 0);
+        receipt.beginPull();
+        mode = Mode.PULL;
         long t0 = System.nanoTime();
         // A PULL is answered only with a ticket the shard gave this worker for it (a round query's
         // answer) and only once: a captured PULL cannot be replayed.
@@ -460,40 +371,27 @@ public final class ParameterClient implements AutoCloseable {
         for (int s = 0; s < layout.shards(); s++) {
             bytesOut += requestTicket(s);
         }
-        Arrays.fill(pullProgress, 0);
         long t1 = System.nanoTime();
         long deadline = t1 + config.awaitTimeout().toNanos();
         while (true) {
             // Lagging shards are asked again now and then: their next average may go out early
             // (chunks a PULL does not take), so waiting for it is not enough.
             awaitChunksUntil("the latest average", Math.min(deadline, System.nanoTime() + PULL_RETRY_NS), deadline);
-            if (chunksMissing > 0) {
+            if (receipt.missing() > 0) {
                 queryNonce = nonces.nextLong(); // answers to the older queries are not taken any more
                 for (int s = 0; s < layout.shards(); s++) {
                     // Only shards that sent nothing since the last look: an answer in flight is left alone.
-                    if (!shardComplete[s] && receivedCount[s] == pullProgress[s]) {
+                    if (receipt.stalledSinceLastLook(s)) {
                         bytesOut += requestTicket(s);
                     }
-                    pullProgress[s] = receivedCount[s];
                 }
                 continue;
             }
-            long max = Long.MIN_VALUE;
-            for (long r : shardRound) {
-                max = Math.max(max, r);
-            }
-            boolean agree = true;
-            for (int s = 0; s < layout.shards(); s++) {
-                if (shardRound[s] != max) {
-                    // This shard has not closed round `max` yet: ask it again until it has.
-                    agree = false;
-                    minRound[s] = max;
-                    setComplete(s, false);
-                }
-            }
-            if (agree) {
+            // Shards that have not closed the newest round yet are asked again until they have.
+            long agreed = receipt.agreedRound();
+            if (agreed != -2) {
                 mode = Mode.IDLE;
-                return stats(max, t0, t1, bytesOut, dropsBefore);
+                return receipt.stats(agreed, t0, t1, bytesOut, drops.total() - dropsBefore);
             }
         }
     }
@@ -512,7 +410,7 @@ public final class ParameterClient implements AutoCloseable {
             if (pullDue[s]) {
                 pullDue[s] = false;
                 long incarnation = infoIncarnation[s];
-                UnsafeBuffer h = outHeaders[s];
+                UnsafeBuffer h = streams.header(s);
                 MessageHeader.write(h, 0, MessageHeader.PULL, job.jobId(), -1, infoTicket[s], workerId, s,
                     (int) incarnation, (int) (incarnation >>> 32), 0, 0);
                 pushCodec.sign(h, null);
@@ -530,14 +428,10 @@ public final class ParameterClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (job.channel().transport() == Channel.Transport.UDP && !connection.aeron().isClosed()) {
-            // Tell the shards to close their streams to this worker now, rather than after Aeron's
-            // time-out, during which a stream nobody reads would hold back the next round.
-            for (int s = 0; s < layout.shards(); s++) {
-                sendHello(s, new byte[0]);
-            }
-        }
-        CloseHelper.close(connection);
+        // Tell the shards to close their streams to this worker now, rather than after Aeron's
+        // time-out, during which a stream nobody reads would hold back the next round.
+        streams.goodbye();
+        CloseHelper.close(streams);
     }
 
     private void drainBetweenCalls() {
@@ -546,7 +440,7 @@ public final class ParameterClient implements AutoCloseable {
             int n = 0;
             if (pollLock.tryLock()) {
                 try {
-                    if (running && !connection.aeron().isClosed()) {
+                    if (running && !streams.isClosed()) {
                         n = pollAll(); // mode is IDLE: messages are read and discarded
                     }
                 } finally {
@@ -569,29 +463,6 @@ public final class ParameterClient implements AutoCloseable {
         return params.duplicate();
     }
 
-    private void beginReceive(Mode newMode, long round) {
-        for (int s = 0; s < layout.shards(); s++) {
-            Arrays.fill(received[s], false);
-            receivedCount[s] = 0;
-        }
-        awaitRound = round;
-        serverAhead = -1;
-        chunksMissing = newMode == Mode.AWAIT ? layout.totalChunks() : 0;
-        bytesIn = 0;
-        firstChunkNs = -1;
-        lastChunkNs = -1;
-        minContributors = Integer.MAX_VALUE;
-        maxContributors = 0;
-        mode = newMode;
-        if (newMode == Mode.PULL) {
-            // Until each shard's answer is complete, chunksMissing counts the incomplete shards.
-            Arrays.fill(shardRound, Long.MIN_VALUE);
-            Arrays.fill(minRound, Long.MIN_VALUE);
-            Arrays.fill(shardComplete, false);
-            chunksMissing = layout.shards();
-        }
-    }
-
     private void awaitChunks(String what) {
         long deadline = System.nanoTime() + config.awaitTimeout().toNanos();
         awaitChunksUntil(what, deadline, deadline);
@@ -603,11 +474,11 @@ public final class ParameterClient implements AutoCloseable {
         idle.reset();
         long stallNs = Math.max(STALL_MIN_NS, config.awaitTimeout().toNanos() / 8);
         long lastProgress = System.nanoTime();
-        int missingBefore = chunksMissing;
-        while (chunksMissing > 0) {
+        int missingBefore = receipt.missing();
+        while (receipt.missing() > 0) {
             int n = pollAll();
-            if (chunksMissing != missingBefore) {
-                missingBefore = chunksMissing;
+            if (receipt.missing() != missingBefore) {
+                missingBefore = receipt.missing();
                 lastProgress = System.nanoTime();
             } else if (mode == Mode.AWAIT && System.nanoTime() - lastProgress > stallNs) {
                 // Nothing for a while: a push of ours, or an average for us, may have been lost (a brief
@@ -620,16 +491,16 @@ public final class ParameterClient implements AutoCloseable {
             if (mode == Mode.PULL) {
                 sendDuePulls();
             }
-            if (serverAhead >= 0) {
+            if (receipt.serverAhead() >= 0) {
                 mode = Mode.IDLE;
-                throw new RoundPassedException("worker " + workerId + ": the server already completed round " + serverAhead
-                    + " while this worker awaited round " + awaitRound + "; pullLatest() and resume from there",
-                    awaitRound, serverAhead);
+                throw new RoundPassedException("worker " + workerId + ": the server already completed round " + receipt.serverAhead()
+                    + " while this worker awaited round " + receipt.awaitRound() + "; pullLatest() and resume from there",
+                    receipt.awaitRound(), receipt.serverAhead());
             }
             if (n == 0) {
                 long now = System.nanoTime();
                 if (now > deadline) {
-                    String missing = missingShards();
+                    String missing = receipt.missingShards();
                     mode = Mode.IDLE;
                     throw new ParameterServerException("worker " + workerId + ": no complete answer for " + what + " within "
                         + config.awaitTimeout() + " from " + job.channel() + " (" + missing + ")");
@@ -647,38 +518,10 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
-    /**
-     * AWAIT mode, stalled: names this worker's endpoint again to shards whose stream to it is down,
-     * and pushes again the chunks of the awaited round it has not received back (their bytes in the
-     * caller's buffer are still this worker's own: received chunks overwrote only theirs).
-     */
+    /** AWAIT mode, stalled: the chunks not received back are pushed again (see {@link VectorSender#repush}). */
     private void repushMissing() {
         resends++;
-        for (int s = 0; s < layout.shards(); s++) {
-            if (receivedCount[s] == layout.chunkCount(s)) {
-                continue;
-            }
-            if (job.channel().transport() == Channel.Transport.UDP && !subscriptions[s].isConnected()) {
-                sendHello(s);
-            }
-            UnsafeBuffer h = outHeaders[s];
-            for (int c = 0; c < layout.chunkCount(s); c++) {
-                if (received[s][c]) {
-                    continue;
-                }
-                int offset = (int) layout.chunkByteOffset(s, c);
-                int length = layout.chunkBytes(s, c);
-                MessageHeader.write(h, 0, MessageHeader.PUSH, job.jobId(), awaitRound, offset, workerId, s, c, layout.chunkCount(s),
-                    length, 0);
-                ByteBuffer view = repushView.duplicate();
-                view.limit(offset + length).position(offset);
-                pushCodec.sign(h, view);
-                long result = publications[s].offer(h, 0, MessageHeader.LENGTH, target, offset, length);
-                if (result < 0 && !Offers.isTransient(result)) {
-                    return; // not connected: the next stall asks again
-                }
-            }
-        }
+        sender.repush(receipt.awaitRound(), pushCodec, target, repushView, receipt.received(), receipt.receivedCount());
     }
 
     private MessageCodec control() {
@@ -688,10 +531,6 @@ public final class ParameterClient implements AutoCloseable {
         return controlCodec;
     }
 
-    private static String sending(short type, long round) {
-        return (type == MessageHeader.SEED ? "seeding" : "pushing") + " round " + round;
-    }
-
     private void checkAbort(String what) {
         if (abort.getAsBoolean()) {
             mode = Mode.IDLE;
@@ -699,102 +538,8 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
-    /** Which shards still owe chunks, for a time-out's message. */
-    private String missingShards() {
-        StringBuilder b = new StringBuilder();
-        for (int s = 0; s < layout.shards(); s++) {
-            int missing = mode == Mode.PULL ? (shardComplete[s] ? 0 : 1) : layout.chunkCount(s) - receivedCount[s];
-            if (missing > 0) {
-                b.append(b.length() == 0 ? "" : ", ").append("shard ").append(s)
-                    .append(mode == Mode.PULL ? " has not answered" : " owes " + missing + " of " + layout.chunkCount(s) + " chunks");
-            }
-        }
-        return b.length() == 0 ? "nothing missing" : b.toString();
-    }
-
     private int pollAll() {
-        int n = 0;
-        for (int s = 0; s < subscriptions.length; s++) {
-            n += reassemblers[s].poll(subscriptions[s], FRAGMENT_LIMIT);
-        }
-        return n;
-    }
-
-    private RoundStats stats(long round, long t0, long t1, long bytesOut, long dropsBefore) {
-        long first = firstChunkNs < 0 ? t1 : Math.max(firstChunkNs, t1);
-        long last = lastChunkNs < 0 ? first : Math.max(lastChunkNs, first);
-        return new RoundStats(round, t1 - t0, first - t1, last - first, bytesOut, bytesIn,
-            minContributors == Integer.MAX_VALUE ? 0 : minContributors, maxContributors, drops.total() - dropsBefore);
-    }
-
-    /** PULL mode: a shard's answer is complete (or no longer). {@link #chunksMissing} counts incomplete shards. */
-    private void setComplete(int shard, boolean complete) {
-        if (shardComplete[shard] != complete) {
-            shardComplete[shard] = complete;
-            chunksMissing += complete ? -1 : 1;
-        }
-    }
-
-    /**
-     * Waits until every stream is up. Over UDP a shard sends this worker nothing until it knows
-     * where: once the push stream is up, the worker names its averages endpoint in an authenticated
-     * HELLO, repeated now and then until the shard's stream to it has connected.
-     */
-    private void awaitConnected() {
-        long deadline = System.nanoTime() + config.ioTimeout().toNanos();
-        boolean udp = job.channel().transport() == Channel.Transport.UDP;
-        long[] lastHello = new long[layout.shards()];
-        while (true) {
-            boolean all = true;
-            for (int s = 0; s < layout.shards(); s++) {
-                boolean pushUp = publications[s].isConnected();
-                boolean averagesUp = subscriptions[s].isConnected();
-                if (udp && pushUp && !averagesUp && System.nanoTime() - lastHello[s] > HELLO_RETRY_NS) {
-                    lastHello[s] = sendHello(s) ? System.nanoTime() : 0;
-                }
-                all &= pushUp && averagesUp;
-            }
-            if (all) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ParameterServerException("worker " + workerId + ": cannot reach the parameter server ("
-                    + job.channel() + ") within " + config.ioTimeout() + " (" + connectionState() + ")");
-            }
-            idle.idle();
-        }
-    }
-
-    /** Sends shard {@code s} this worker's averages endpoint; false if the endpoint is not bound yet. */
-    private boolean sendHello(int shard) {
-        java.util.List<String> local = subscriptions[shard].localSocketAddresses();
-        return !local.isEmpty() && sendHello(shard, local.get(0).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    }
-
-    /** A HELLO naming {@code endpoint}, or saying goodbye (empty); true if offered. */
-    private boolean sendHello(int shard, byte[] endpoint) {
-        UnsafeBuffer h = outHeaders[shard];
-        MessageHeader.write(h, 0, MessageHeader.HELLO, job.jobId(), helloStamp, 0, workerId, shard, 0, 0, endpoint.length, 0);
-        if (endpoint.length == 0) {
-            pushCodec.sign(h, null);
-            return publications[shard].offer(h, 0, MessageHeader.LENGTH) > 0;
-        }
-        ByteBuffer payload = ByteBuffer.allocateDirect(endpoint.length);
-        payload.put(endpoint).flip();
-        pushCodec.sign(h, payload);
-        UnsafeBuffer body = new UnsafeBuffer(payload);
-        long result = publications[shard].offer(h, 0, MessageHeader.LENGTH, body, 0, endpoint.length);
-        return result > 0;
-    }
-
-    private String connectionState() {
-        StringBuilder b = new StringBuilder();
-        for (int s = 0; s < layout.shards(); s++) {
-            b.append(s == 0 ? "" : ", ").append("shard ").append(s).append(": push ")
-                .append(publications[s].isConnected() ? "up" : "down").append(", averages ")
-                .append(subscriptions[s].isConnected() ? "up" : "down");
-        }
-        return b.toString();
+        return streams.pollAll();
     }
 
     /**
@@ -828,26 +573,25 @@ public final class ParameterClient implements AutoCloseable {
             long round = header.round();
             boolean early = header.workerId() == MessageHeader.EARLY_SENDER;
             if (mode == Mode.AWAIT) {
-                if (round < awaitRound) {
+                if (round < receipt.awaitRound()) {
                     return false; // an older average re-sent for a worker that PULLed: not for us
                 }
-                if (round > awaitRound) {
+                if (round > receipt.awaitRound()) {
                     // Proof that the server moved on, once its MAC is checked; a chunk of a later
                     // round still open says nothing.
-                    return !early && serverAhead < 0;
+                    return !early && receipt.serverAhead() < 0;
                 }
                 return !alreadyHave(header);
             }
-            if (early || round < minRound[shard] || round < shardRound[shard]) {
+            if (early || !receipt.pullTakes(shard, round)) {
                 return false; // a chunk of a round still open, or older than what this pull already has
             }
-            return round != shardRound[shard] || !alreadyHave(header);
+            return round != receipt.pulledRound(shard) || !alreadyHave(header);
         }
 
         /** The same chunk again (another worker PULLed): skipped before its MAC is computed. */
         private boolean alreadyHave(MessageHeader header) {
-            int chunk = header.chunkIndex();
-            return chunk >= 0 && chunk < layout.chunkCount(shard) && received[shard][chunk];
+            return receipt.has(shard, header.chunkIndex());
         }
 
         @Override
@@ -904,39 +648,18 @@ public final class ParameterClient implements AutoCloseable {
                 return;
             }
             long round = header.round();
-            if (mode == Mode.AWAIT && round > awaitRound) {
-                serverAhead = round;
+            if (mode == Mode.AWAIT && round > receipt.awaitRound()) {
+                receipt.serverAhead(round);
                 return;
             }
-            if (mode == Mode.PULL && round > shardRound[shard]) {
-                // A newer answer than the one being collected: start this shard over at that round.
-                shardRound[shard] = round;
-                Arrays.fill(received[shard], false);
-                receivedCount[shard] = 0;
-                setComplete(shard, false);
+            if (mode == Mode.PULL && round > receipt.pulledRound(shard)) {
+                receipt.newerAnswer(shard, round); // a newer answer than the one being collected: start over
             }
             if (round < 0) {
-                setComplete(shard, true);
+                receipt.nothingYet(shard);
                 return;
             }
-            int chunk = header.chunkIndex();
-            header.buffer().getBytes(header.payloadOffset(), target, (int) header.byteOffset(), header.payloadLength());
-            received[shard][chunk] = true;
-            receivedCount[shard]++;
-            if (mode == Mode.AWAIT) {
-                chunksMissing--;
-            } else if (receivedCount[shard] == layout.chunkCount(shard)) {
-                setComplete(shard, true);
-            }
-            bytesIn += MessageHeader.LENGTH + header.payloadLength();
-            long now = System.nanoTime();
-            if (firstChunkNs < 0) {
-                firstChunkNs = now;
-            }
-            lastChunkNs = now;
-            int contributors = header.aux();
-            minContributors = Math.min(minContributors, contributors);
-            maxContributors = Math.max(maxContributors, contributors);
+            receipt.take(shard, header, target);
         }
     }
 }
