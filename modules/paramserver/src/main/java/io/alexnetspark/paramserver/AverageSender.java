@@ -195,15 +195,14 @@ final class AverageSender {
     }
 
     /** Worker {@code w}'s round query is answered with the shard's latest round, its nonce and its ticket. */
-    boolean queueInfo(int worker, long nonce, int ticket) {
+    void queueInfo(int worker, long nonce, int ticket) {
         Destination d = of(worker);
         if (d.publication == null || d.infoCount == MAX_INFOS) {
-            return false;
+            return; // the shard's rules refused the query already (canQueueInfo)
         }
         int i = (d.infoHead + d.infoCount++) % MAX_INFOS;
         d.infoNonces[i] = nonce;
         d.infoTickets[i] = ticket;
-        return true;
     }
 
     /** Whether worker {@code w} may still ask a round query (its queue of answers is not full). */

@@ -19,10 +19,6 @@ final class InboundBuffer {
         this.scratch = new UnsafeBuffer(new byte[capacity]);
     }
 
-    int capacity() {
-        return scratch.capacity();
-    }
-
     /** The buffer to read the message from: {@code buffer} itself if array-backed, else the scratch copy. */
     DirectBuffer arrayBacked(DirectBuffer buffer, int offset, int length) {
         if (buffer.byteArray() != null) {

@@ -30,14 +30,11 @@ public final class SecretFiles {
      *                                  writable by group or others, shorter than {@link #MIN_BYTES})
      */
     public static byte[] read(Path file) {
-        Set<PosixFilePermission> perms;
         byte[] secret;
+        Set<PosixFilePermission> perms;
         try {
             secret = Files.readAllBytes(file);
-            perms = Files.getPosixFilePermissions(file); // of the file a link points to, as read
-        } catch (UnsupportedOperationException e) {
-            perms = Set.of(); // not a POSIX file system: nothing to check
-            secret = readQuietly(file);
+            perms = permissions(file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the secret file " + file + ": " + e.getMessage());
         }
@@ -55,11 +52,12 @@ public final class SecretFiles {
         return secret;
     }
 
-    private static byte[] readQuietly(Path file) {
+    /** The permissions of the file a link points to (as read); none on a file system that is not POSIX. */
+    private static Set<PosixFilePermission> permissions(Path file) throws IOException {
         try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the secret file " + file + ": " + e.getMessage());
+            return Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+            return Set.of(); // nothing to check
         }
     }
 }
