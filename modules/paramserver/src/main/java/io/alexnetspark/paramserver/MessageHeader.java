@@ -75,14 +75,14 @@ public final class MessageHeader {
      * Driver to a dedicated server's lobby (see {@code ServerLobby}), under the server's own job id:
      * aux {@link #CLAIM_ASK} asks for a challenge (byte offset: the driver's nonce), {@link #CLAIM_TAKE}
      * claims the server for run {@code round} (byte offset: the challenge), {@link #CLAIM_RELEASE}
-     * gives run {@code round} up. Payload: the driver's endpoint for answers ("host:port").
+     * gives run {@code round} up (byte offset: the driver's nonce). Payload: the driver's endpoint for answers ("host:port").
      */
     public static final short CLAIM = 8;
     /**
      * Lobby to driver: aux {@link #ANSWER_CHALLENGE} (round: the challenge), {@link #ANSWER_BOUND}
      * (round: the run now served), {@link #ANSWER_REFUSED} (round: the run it serves; chunk index:
-     * seconds since that run's last message; chunk count: the lease in seconds). Byte offset: the
-     * nonce or challenge answered.
+     * seconds since that run's last message; chunk count: the lease in seconds), {@link #ANSWER_RELEASED}
+     * (round: the run given up; also when it was not served). Byte offset: the nonce or challenge answered.
      */
     public static final short CLAIM_ANSWER = 9;
     public static final int CLAIM_ASK = 0;
@@ -91,6 +91,7 @@ public final class MessageHeader {
     public static final int ANSWER_CHALLENGE = 0;
     public static final int ANSWER_BOUND = 1;
     public static final int ANSWER_REFUSED = 2;
+    public static final int ANSWER_RELEASED = 3;
 
     /** Worker id field of an AVERAGE chunk of a closed round (the latest complete average). */
     public static final int SERVER_SENDER = -1;

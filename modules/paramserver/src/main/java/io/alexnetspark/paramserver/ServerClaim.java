@@ -18,6 +18,8 @@ public final class ServerClaim implements AutoCloseable {
 
     private final JobSpec base;
     private final Duration timeout;
+    /** How long a release waits for the shards' answers at most: it runs as a job closes. */
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(10);
     private final AeronConnection connection;
     private final Subscription answers;
     private final Publication[] lobbies;
@@ -91,15 +93,27 @@ public final class ServerClaim implements AutoCloseable {
         }
     }
 
-    /** Gives run {@code run} up on every shard (best effort: a lost release ends with the lease). */
-    public void release(long run) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /**
+     * Gives run {@code run} up on every shard and waits for each shard to confirm, sending again
+     * while no answer comes (within the time-out, at most {@link #RELEASE_WAIT}).
+     *
+     * @return whether every shard confirmed; a shard that did not frees itself after the lease
+     */
+    public boolean release(long run) {
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), RELEASE_WAIT.toNanos());
+        boolean all = true;
         for (int s = 0; s < base.shards(); s++) {
-            while (!lobbies[s].isConnected() && System.nanoTime() < deadline) {
-                waitUntil(Long.MAX_VALUE, "the lobby");
+            try {
+                MessageHeader h = null;
+                while (h == null) {
+                    h = ask(s, MessageHeader.CLAIM_RELEASE, run, random.nextLong(), deadline);
+                }
+                all &= h.aux() == MessageHeader.ANSWER_RELEASED;
+            } catch (ParameterServerException e) {
+                all = false; // timed out: the lease frees the shard
             }
-            send(s, MessageHeader.CLAIM_RELEASE, run, 0);
         }
+        return all;
     }
 
     /**

@@ -194,6 +194,8 @@ public final class ServerLobby implements AutoCloseable {
                         LOG.info("run {} released the server", Long.toHexString(run));
                         unbind();
                     }
+                    // Answered also when not bound (a resent release whose answer got lost).
+                    answer(d, MessageHeader.ANSWER_RELEASED, run, header.byteOffset(), 0);
                 }
             }
         }

@@ -44,6 +44,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private static final int CHUNKS_PER_CYCLE = 4;
     /** A worker gets the whole latest average once per closed round, or else once per second. */
     private static final long FULL_ANSWER_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final long MIN_ANSWER_INTERVAL_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
 
     private final int shard;
     private final JobSpec job;
@@ -64,8 +65,13 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     private final MessageCodec controlCodec;
     private final ShardAccumulator accumulator;
     private final AverageSender sender;
-    /** Full answers per worker: once per round, else once per second (replays cannot make the shard stream). */
-    private final AnswerLimiter answers;
+    /**
+     * Full answers per worker, counted apart for PULLs and for straggler resends (a straggler's
+     * resend is what sends it to PULL; one budget for both would refuse that PULL): each once per
+     * closed round, else once per interval, so neither a worker nor a replay can make the shard stream.
+     */
+    private final AnswerLimiter pullAnswers;
+    private final AnswerLimiter resendAnswers;
     /**
      * Per worker, the ticket its latest round query was given (0: none): a PULL must carry it, and
      * uses it up, so a captured PULL is worth nothing.
@@ -135,7 +141,10 @@ final class ShardServer implements Agent, InboundValidator.Rules {
             job.channel().transport() == Channel.Transport.UDP, "shard " + shard + "'s push stream");
         this.reassembler.bind(subscription);
         this.accumulator = new ShardAccumulator(layout, shard, job.workers());
-        this.answers = new AnswerLimiter(job.workers() + 1, FULL_ANSWER_INTERVAL_NS);
+        // A worker waits twice the round time-out for an answer: the interval stays well inside it.
+        long answerIntervalNs = Math.max(MIN_ANSWER_INTERVAL_NS, Math.min(FULL_ANSWER_INTERVAL_NS, roundTimeoutNs / 4));
+        this.pullAnswers = new AnswerLimiter(job.workers() + 1, answerIntervalNs);
+        this.resendAnswers = new AnswerLimiter(job.workers() + 1, answerIntervalNs);
         this.tickets = new int[job.workers() + 1];
         this.helloStamps = new long[job.workers() + 1];
         java.util.Arrays.fill(helloStamps, Long.MIN_VALUE);
@@ -330,14 +339,14 @@ final class ShardServer implements Agent, InboundValidator.Rules {
     @Override
     public void refused(MessageHeader header, DropReason reason) {
         if (reason == DropReason.STALE_ROUND && header.type() == MessageHeader.PUSH
-            && answers.allows(header.workerId(), latestRound, System.nanoTime())) {
+            && resendAnswers.allows(header.workerId(), latestRound, System.nanoTime())) {
             // A late worker pushed for a round that closed without it (by quorum), or a worker whose
             // average got lost asks again: send the latest average once more, so that its
             // pushAndAwait completes (the round it pushed for) or learns that the server moved on
             // and adopts the newer one (the push itself is dropped). Without this, a worker more
             // than one round behind would wait for a round that nobody sends any more. Limited per
-            // worker, as PULL answers are: once per closed round, else once per second.
-            answers.granted(header.workerId(), latestRound, System.nanoTime());
+            // worker, as PULL answers are: once per closed round, else once per interval.
+            resendAnswers.granted(header.workerId(), latestRound, System.nanoTime());
             requestAnswer(header.workerId());
         }
     }
@@ -353,7 +362,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         switch (header.type()) {
             case MessageHeader.PULL -> {
                 tickets[header.workerId()] = 0; // used up
-                answers.granted(header.workerId(), latestRound, System.nanoTime());
+                pullAnswers.granted(header.workerId(), latestRound, System.nanoTime());
                 requestAnswer(header.workerId());
             }
             case MessageHeader.ROUND_QUERY -> {
@@ -404,7 +413,7 @@ final class ShardServer implements Agent, InboundValidator.Rules {
         if (ticket == 0 || ticket != tickets[worker] || header.byteOffset() != ticket) {
             return DropReason.REPLAYED;
         }
-        if (!answers.allows(worker, latestRound, System.nanoTime())) {
+        if (!pullAnswers.allows(worker, latestRound, System.nanoTime())) {
             return DropReason.RATE_LIMITED;
         }
         return null;

@@ -171,6 +171,9 @@ class QuorumTest {
             RoundStats adopted = straggler.pullLatest(p2);
             assertThat(adopted.round()).isEqualTo(1);
             assertThat(TestVectors.firstDifference(p2, expected)).isEqualTo(-1);
+            // The resend for its stale push does not use up its PULL: the PULL is answered at once,
+            // not refused until a round closes or the interval passes (longer than a short await).
+            assertThat(cluster.server.drops().get(DropReason.RATE_LIMITED)).isZero();
         }
     }
 }

@@ -128,6 +128,11 @@ class TrainCommandTest {
             // The server saw every round: the driver's seed and the training rounds of each epoch, on both shards.
             assertThat(Files.readString(serverLog)).contains("ShardRoundStats[shard=0").contains("ShardRoundStats[shard=1");
             // It claimed the server for its run, and gave it up at its end.
+            // (The job waits for the server to confirm the release; the log file may trail by a moment.)
+            long releaseDeadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (!Files.readString(serverLog).contains("released the server") && System.nanoTime() < releaseDeadline) {
+                Thread.sleep(50);
+            }
             assertThat(Files.readString(serverLog)).contains("ServerLobby - serving run ").contains("released the server");
             assertSameParametersAsDriverHosted(out, tmp);
 

@@ -660,7 +660,10 @@ public final class AeronAveragingTrainer implements EpochTrainer {
         closeDriverServer();
         if (placement instanceof ServerPlacement.External x && serverIncarnation != null) {
             try {
-                ExternalServer.release(x, externalRun);
+                if (!ExternalServer.release(x, externalRun)) {
+                    LOG.warn("the external parameter server did not confirm the release of run {}: it takes a new run after its lease",
+                        Long.toHexString(externalRun));
+                }
             } catch (RuntimeException e) {
                 LOG.warn("could not release the external parameter server (its lease will): {}", oneLine(e));
             }

@@ -51,10 +51,14 @@ final class ExternalServer implements AutoCloseable {
         }
     }
 
-    /** Gives the server up at the end of the job (best effort: otherwise its lease ends the run). */
-    static void release(ServerPlacement.External placement, long run) {
+    /**
+     * Gives the server up at the end of the job (best effort: otherwise its lease ends the run).
+     *
+     * @return whether every shard confirmed
+     */
+    static boolean release(ServerPlacement.External placement, long run) {
         try (ServerClaim claim = new ServerClaim(placement.job(), placement.bindHost(), placement.timeout(), AeronSetup.embeddedFresh())) {
-            claim.release(run);
+            return claim.release(run);
         }
     }
 
