@@ -53,6 +53,8 @@ final class RetrainCommand implements Callable<Integer> {
                            Double productionTop1Error, double margin, String validation, String reason) {
     }
 
+    private static final int REGISTER_ATTEMPTS = 3;
+
     /** Exit code when the new model was registered but production stayed. */
     static final int EXIT_KEPT = 4;
 
@@ -101,7 +103,10 @@ final class RetrainCommand implements Callable<Integer> {
                 classes);
 
         ModelRegistry registry = new ModelRegistry(new Path(registryUri), hadoop);
-        Optional<ModelRegistry.Registered> production = registry.production();
+        // Production as judged: the promotion at the end is a compare-and-swap against it.
+        ModelRegistry.Judged judged = registry.judge();
+        Optional<ModelRegistry.Registered> production = judged.version() == null ? Optional.empty()
+                : Optional.of(registry.version(judged.version()));
         Optional<ComputationGraph> warmStart = Optional.empty();
         OptionalDouble productionNow = OptionalDouble.empty();
         if (production.isPresent()) {
@@ -130,10 +135,10 @@ final class RetrainCommand implements Callable<Integer> {
                     + "training data " + ts.data() + "; models are judged on the classes they were trained on");
         }
         Evaluator.Result candidate = judge.evaluate(outcome.network());
-        ModelRegistry.Registered registered = registry.register(outcome.network(), new ModelCard(null, c.variant(),
-                c.classes(), c.classNames(), c.manifestId(), validationId, c.configHash(), candidate.top1Error(),
-                candidate.top5Error(), null, c.parent()));
-        ModelRegistry.Decision decision = registry.promoteIfBetter(registered, margin, productionNow);
+        ModelCard unregistered = new ModelCard(null, c.variant(), c.classes(), c.classNames(), c.manifestId(), validationId,
+                c.configHash(), candidate.top1Error(), candidate.top5Error(), null, c.parent());
+        ModelRegistry.Registered registered = register(registry, outcome.network(), unregistered, out);
+        ModelRegistry.Decision decision = registry.promoteIfBetter(registered, margin, productionNow, judged);
         out.printf(Locale.ROOT, "registered %s (top-1 error %.2f%%, top-5 %.2f%% on %s)%n", registered.card().version(),
                 100 * candidate.top1Error(), 100 * candidate.top5Error(), validationId);
         out.println(decision.reason());
@@ -144,5 +149,23 @@ final class RetrainCommand implements Callable<Integer> {
                 decision.promoted(), registered.card().version(), decision.production(), candidate.top1Error(),
                 productionNow.isPresent() ? productionNow.getAsDouble() : null, margin, validationId, decision.reason()));
         return decision.promoted() ? 0 : keptExitCode;
+    }
+
+    /**
+     * Registers the candidate; a registration that lost its version number to another one at the
+     * same moment (nothing of it kept) takes the next number, a few times at most.
+     */
+    private static ModelRegistry.Registered register(ModelRegistry registry, ComputationGraph network, ModelCard card,
+                                                     PrintWriter out) throws java.io.IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return registry.register(network, card);
+            } catch (io.alexnetspark.data.storage.AlreadyPublishedException e) {
+                if (attempt == REGISTER_ATTEMPTS) {
+                    throw e;
+                }
+                out.println(e.getMessage() + ": taking the next number");
+            }
+        }
     }
 }

@@ -20,10 +20,20 @@ import io.alexnetspark.model.train.PlateauSchedule;
  *                       average after this many of that epoch's averaging rounds, and a resume skips them
  * @param replicas       the replicas that trained those rounds (a resume within the epoch needs as many:
  *                       the shard deal depends on it); 0 for a checkpoint between epochs
+ * @param runId          the run that wrote it ({@link RunIdentity#runId()}); null before runs had ids
+ * @param writer         the process that wrote it (one id per {@link CheckpointStore}); null likewise
  */
 public record CheckpointState(int epoch, long round, long iterations, long seed, PlateauSchedule.State plateau,
                               String configHash, String config, String manifestId, String modelSha256,
-                              int roundsIntoEpoch, int replicas) {
+                              int roundsIntoEpoch, int replicas, String runId, String writer) {
+
+    /** A checkpoint within an epoch, not yet stamped by its store. */
+    public CheckpointState(int epoch, long round, long iterations, long seed, PlateauSchedule.State plateau,
+                           String configHash, String config, String manifestId, String modelSha256,
+                           int roundsIntoEpoch, int replicas) {
+        this(epoch, round, iterations, seed, plateau, configHash, config, manifestId, modelSha256, roundsIntoEpoch,
+                replicas, null, null);
+    }
 
     /** A checkpoint between epochs. */
     public CheckpointState(int epoch, long round, long iterations, long seed, PlateauSchedule.State plateau,
@@ -34,7 +44,13 @@ public record CheckpointState(int epoch, long round, long iterations, long seed,
     /** The same state with the model's checksum filled in. */
     public CheckpointState withModelSha256(String sha) {
         return new CheckpointState(epoch, round, iterations, seed, plateau, configHash, config, manifestId, sha,
-                roundsIntoEpoch, replicas);
+                roundsIntoEpoch, replicas, runId, writer);
+    }
+
+    /** The same state stamped with the run and the process that write it. */
+    public CheckpointState writtenBy(String run, String writerId) {
+        return new CheckpointState(epoch, round, iterations, seed, plateau, configHash, config, manifestId, modelSha256,
+                roundsIntoEpoch, replicas, run, writerId);
     }
 
     /** Whether this is a round-level checkpoint written in the middle of an epoch. */

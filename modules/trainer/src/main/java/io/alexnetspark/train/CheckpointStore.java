@@ -1,9 +1,10 @@
 package io.alexnetspark.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexnetspark.data.storage.AlreadyPublishedException;
+import io.alexnetspark.data.storage.AtomicPublish;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -25,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,27 +45,42 @@ public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     /** ckpt-EEEEEE after epoch E; ckpt-EEEEEE-rRRRRRR after R rounds of epoch E + 1 (round-level). */
     private static final Pattern NAME = Pattern.compile("ckpt-(\\d{6})(?:-r(\\d{6}))?");
+    /** Staging folders of older versions of this class. */
     private static final String TEMP_PREFIX = "_tmp-";
+    private static final String SUPERSEDED = "superseded-";
+    private static final String UNLOADABLE = "unloadable-";
+    private static final long STALE_STAGING_MS = TimeUnit.HOURS.toMillis(1);
     static final String MODEL = "model.zip";
     static final String STATE = "state.json";
 
     private final FileSystem fs;
+    private final AtomicPublish publish;
     private final Path dir;
     private final int keep;
+    private final String runId;
+    private final String writer = UUID.randomUUID().toString();
     private final ObjectMapper json = new ObjectMapper();
 
     /**
-     * @param dir  the checkpoint folder, e.g. hdfs://nn:8020/runs/r1/checkpoints
-     * @param keep how many complete checkpoints to keep (at least 1)
+     * @param dir   the checkpoint folder, e.g. hdfs://nn:8020/runs/r1/checkpoints
+     * @param keep  how many complete checkpoints to keep (at least 1)
+     * @param runId the run whose checkpoints these are: a checkpoint of another run is never replaced
      */
-    public CheckpointStore(Path dir, Configuration hadoop, int keep) throws IOException {
+    public CheckpointStore(Path dir, Configuration hadoop, int keep, String runId) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be >= 1, got " + keep);
         }
         this.fs = dir.getFileSystem(hadoop);
+        this.publish = new AtomicPublish(fs);
         this.dir = fs.makeQualified(dir);
         this.keep = keep;
+        this.runId = runId;
         fs.mkdirs(this.dir);
+    }
+
+    /** A store for a run without an id (tests, tools). */
+    public CheckpointStore(Path dir, Configuration hadoop, int keep) throws IOException {
+        this(dir, hadoop, keep, null);
     }
 
     /** A loaded checkpoint. */
@@ -80,33 +97,51 @@ public final class CheckpointStore {
         Path target = new Path(dir, state.withinEpoch()
                 ? String.format("ckpt-%06d-r%06d", state.epoch(), state.roundsIntoEpoch())
                 : String.format("ckpt-%06d", state.epoch()));
-        Path temp = new Path(dir, TEMP_PREFIX + target.getName() + "-" + UUID.randomUUID());
-        fs.mkdirs(temp);
-        String sha;
-        try (FSDataOutputStream raw = fs.create(new Path(temp, MODEL), false);
-             DigestOutputStream out = new DigestOutputStream(raw, sha256())) {
-            ModelSerializer.writeModel(network, new NonClosing(out), true);
+        Path staged = publish.stageDirectory(target);
+        String[] sha = new String[1];
+        publish.writeFile(new Path(staged, MODEL), raw -> {
+            DigestOutputStream out = new DigestOutputStream(raw, sha256());
+            ModelSerializer.writeModel(network, out, true);
             out.flush();
-            sha = HexFormat.of().formatHex(out.getMessageDigest().digest());
-            raw.hsync();
-        }
-        try (FSDataOutputStream out = fs.create(new Path(temp, STATE), false)) {
-            json.writerWithDefaultPrettyPrinter().writeValue(new NonClosing(out), state.withModelSha256(sha));
-            out.hsync();
-        }
+            sha[0] = HexFormat.of().formatHex(out.getMessageDigest().digest());
+        });
+        CheckpointState stamped = state.withModelSha256(sha[0]).writtenBy(runId, writer);
+        publish.writeFile(new Path(staged, STATE), out -> json.writerWithDefaultPrettyPrinter().writeValue(out, stamped));
         if (fs.exists(target)) {
-            // A re-run of the same epoch (after a resume) replaces it: move the old one out of the way first.
-            Path old = new Path(dir, TEMP_PREFIX + "old-" + target.getName() + "-" + UUID.randomUUID());
-            if (!fs.rename(target, old)) {
-                throw new IOException("cannot move the previous " + target + " aside");
-            }
+            makeWay(target, staged);
         }
-        if (!fs.rename(temp, target)) {
-            throw new IOException("cannot rename " + temp + " to " + target);
+        try {
+            publish.moveIfAbsent(staged, target);
+        } catch (AlreadyPublishedException e) {
+            throw new AlreadyPublishedException(target, "checkpoint " + target + " was written by another writer at the same "
+                    + "moment (two drivers on one job.output?); this one kept nothing");
         }
         prune();
-        LOG.info("checkpoint {} written (model sha256 {})", target, sha.substring(0, 12));
+        LOG.info("checkpoint {} written (model sha256 {})", target, sha[0].substring(0, 12));
         return target;
+    }
+
+    /**
+     * A checkpoint of this name exists. It is this run's own earlier copy (an epoch or round written
+     * again after a retry or a resume) or one that does not load: moved aside (pruned later). Another
+     * run's is never touched.
+     */
+    private void makeWay(Path target, Path staged) throws IOException {
+        CheckpointState existing;
+        try (FSDataInputStream in = fs.open(new Path(target, STATE))) {
+            existing = json.readValue((InputStream) in, CheckpointState.class);
+        } catch (IOException | RuntimeException e) {
+            Path aside = publish.moveAside(target, UNLOADABLE + UUID.randomUUID());
+            LOG.warn("checkpoint {} does not load ({}): moved aside to {}", target, e.getMessage(), aside.getName());
+            return;
+        }
+        boolean ours = existing.runId() == null || existing.runId().equals(runId);
+        if (!ours) {
+            fs.delete(staged, true);
+            throw new AlreadyPublishedException(target, "checkpoint " + target + " belongs to another run (run id "
+                    + existing.runId() + ", this run is " + runId + "); this one kept nothing");
+        }
+        publish.moveAside(target, SUPERSEDED + UUID.randomUUID());
     }
 
     /** The newest checkpoint that loads and verifies, if any. */
@@ -177,8 +212,11 @@ public final class CheckpointStore {
             }
         }
         for (FileStatus st : fs.listStatus(dir)) {
-            if (st.getPath().getName().startsWith(TEMP_PREFIX)) {
-                fs.delete(st.getPath(), true); // left by a crash, or the replaced copy of a re-run epoch
+            String name = st.getPath().getName();
+            if (name.startsWith(TEMP_PREFIX) || name.contains("." + SUPERSEDED)
+                    || (AtomicPublish.isStaging(name) && st.getModificationTime() < System.currentTimeMillis() - STALE_STAGING_MS)) {
+                // Left by a crash (an hour old: not a live writer's), or the replaced copy of a re-run checkpoint.
+                fs.delete(st.getPath(), true);
             }
         }
     }
@@ -202,23 +240,6 @@ public final class CheckpointStore {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
-    }
-
-    /** ModelSerializer and Jackson close the stream they are given; the digest and hsync need it open (so does load's). */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

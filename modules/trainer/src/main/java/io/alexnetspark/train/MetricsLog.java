@@ -1,9 +1,9 @@
 package io.alexnetspark.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexnetspark.data.storage.AtomicPublish;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -17,12 +17,13 @@ import java.util.List;
 /**
  * The run's metrics as JSON lines ({@code metrics.jsonl}, one {@link EpochMetrics} per line) on any
  * Hadoop FileSystem. HDFS appends are not something to count on, and the file is small, so each
- * append rewrites it to a temporary file and renames it over the old one: readers always see whole
- * lines. A resumed run reads it back and goes on appending.
+ * append rewrites it through {@link AtomicPublish}: readers see the history before the append or
+ * after it, whole lines, never none. A resumed run reads it back and goes on appending.
  */
 public final class MetricsLog {
 
     private final FileSystem fs;
+    private final AtomicPublish publish;
     private final Path file;
     private final ObjectMapper json = new ObjectMapper();
     private final List<EpochMetrics> epochs = new ArrayList<>();
@@ -30,6 +31,7 @@ public final class MetricsLog {
     public MetricsLog(Path file, Configuration hadoop) throws IOException {
         this.fs = file.getFileSystem(hadoop);
         this.file = fs.makeQualified(file);
+        this.publish = new AtomicPublish(fs);
         if (fs.exists(this.file)) {
             try (FSDataInputStream in = fs.open(this.file);
                  BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -46,18 +48,13 @@ public final class MetricsLog {
     public void append(EpochMetrics m) throws IOException {
         epochs.removeIf(e -> e.epoch() >= m.epoch());
         epochs.add(m);
-        Path temp = new Path(file.getParent(), "." + file.getName() + ".tmp");
-        try (FSDataOutputStream out = fs.create(temp, true)) {
-            for (EpochMetrics e : epochs) {
+        List<EpochMetrics> lines = List.copyOf(epochs);
+        publish.replaceFile(file, out -> {
+            for (EpochMetrics e : lines) {
                 out.write(json.writeValueAsBytes(e));
                 out.write('\n');
             }
-            out.hsync();
-        }
-        fs.delete(file, false);
-        if (!fs.rename(temp, file)) {
-            throw new IOException("cannot rename " + temp + " to " + file);
-        }
+        });
     }
 
     /** The epochs so far, in order. */

@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileContext;
+import io.alexnetspark.data.storage.AtomicPublish;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.UUID;
 
 /** Reads and writes JSON documents (the manifest, per-shard results) on any Hadoop FileSystem, atomically. */
 public final class ManifestIO {
@@ -43,22 +40,11 @@ public final class ManifestIO {
     }
 
     /**
-     * Writes any value as JSON: to a temporary file first, then renamed over the target in one step,
-     * so readers see the old document or the new one, never half of one.
+     * Writes any value as JSON through {@link AtomicPublish}: readers see the old document or the new
+     * one, never half of one and never none.
      */
     public static void writeJson(FileSystem fs, Configuration conf, Path target, Object value) throws IOException {
-        fs.mkdirs(target.getParent());
-        Path temp = new Path(target.getParent(), "_tmp." + target.getName() + "." + UUID.randomUUID());
-        try {
-            try (FSDataOutputStream out = fs.create(temp, false)) {
-                JSON.writeValue((java.io.OutputStream) out, value);
-            }
-            FileContext.getFileContext(fs.getUri(), conf).rename(temp, target, Options.Rename.OVERWRITE);
-        } finally {
-            if (fs.exists(temp)) {
-                fs.delete(temp, false);
-            }
-        }
+        new AtomicPublish(fs).replaceFile(target, out -> JSON.writeValue(out, value));
     }
 
     /** Reads a JSON document. */

@@ -1,10 +1,9 @@
 package io.alexnetspark.data.shard;
 
+import io.alexnetspark.data.storage.AtomicPublish;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.SequenceFile;
 import org.apache.hadoop.io.Text;
@@ -13,21 +12,21 @@ import java.io.IOException;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.UUID;
 
 /**
- * Writes one shard. Records go to a hidden temporary file beside the target; {@link #commit()}
- * closes it and renames it into place, so a crash never leaves a visible, incomplete shard (the
- * rename is atomic on HDFS and on a local disk). {@link #close()} without a commit deletes the
+ * Writes one shard. Records go to a staging file beside the target; {@link #commit()} syncs and
+ * closes it and publishes it over the target ({@link AtomicPublish}), so a crash never leaves a
+ * visible, incomplete shard. {@link #close()} without a commit deletes the
  * temporary file. The SHA-256 is computed on the bytes as they are written, so committing costs
  * no second pass over the file.
  */
 public final class ShardWriter implements AutoCloseable {
     private final FileSystem fs;
-    private final Configuration conf;
+    private final AtomicPublish publish;
     private final Path target;
     private final Path temp;
     private final MessageDigest sha256;
+    private final FSDataOutputStream raw;
     private final FSDataOutputStream out;
     private final SequenceFile.Writer writer;
     private final Text key = new Text();
@@ -37,15 +36,15 @@ public final class ShardWriter implements AutoCloseable {
 
     private ShardWriter(FileSystem fs, Configuration conf, Path target) throws IOException {
         this.fs = fs;
-        this.conf = conf;
+        this.publish = new AtomicPublish(fs);
         this.target = target;
-        this.temp = new Path(target.getParent(), "_tmp." + target.getName() + "." + UUID.randomUUID());
+        this.temp = publish.stagingPath(target);
         try {
             sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
-        FSDataOutputStream raw = fs.create(temp, false);
+        raw = publish.createStaging(temp);
         // The digest sees exactly the bytes the file gets; FSDataOutputStream gives SequenceFile the position it needs.
         out = new FSDataOutputStream(new DigestOutputStream(raw, sha256), null);
         SequenceFile.Metadata meta = new SequenceFile.Metadata();
@@ -91,13 +90,14 @@ public final class ShardWriter implements AutoCloseable {
             throw new IllegalStateException("shard " + target + " is already committed or closed");
         }
         done = true;
-        writer.close();
+        writer.close(); // flushes into out without closing it (the writer was given a stream)
+        out.flush();
+        AtomicPublish.sync(raw);
         out.close();
         long bytes = fs.getFileStatus(temp).getLen();
         String digest = ShardFormat.hex(sha256.digest());
-        // FileContext's rename can overwrite atomically (FileSystem.rename cannot on HDFS): a stale
-        // shard from an interrupted run is replaced in one step.
-        FileContext.getFileContext(fs.getUri(), conf).rename(temp, target, Options.Rename.OVERWRITE);
+        // A stale shard from an interrupted run is replaced in one step.
+        publish.moveOver(temp, target);
         return new ShardInfo(relativePath, images, bytes, digest);
     }
 
@@ -118,6 +118,6 @@ public final class ShardWriter implements AutoCloseable {
 
     /** Whether a file name is a writer's temporary file (to be ignored or cleaned up). */
     public static boolean isTemporary(String name) {
-        return name.startsWith("_tmp.");
+        return AtomicPublish.isStaging(name);
     }
 }
