@@ -40,6 +40,9 @@ with DAG(
         application_args=[
             "retrain", "--config", "/etc/alexnet-spark/retrain.conf",
             "--set", "job.output=" + RUN,
+            # A retry continues the attempt before it in the same folder (a fresh start there is
+            # refused: it would mix two runs); the first attempt has nothing to resume and starts fresh.
+            "--resume",
             "--kept-exit-code", "0",
         ],
         # Standalone: a chmod 600 copy with spark.authenticate.secret added (see above).

@@ -38,13 +38,17 @@ public final class AlexNetCli implements Runnable {
         CommandLine cli = new CommandLine(new AlexNetCli());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            // Nothing was started: a bad key, or Spark settings that would expose the job's secret.
-            if (e instanceof InvalidConfigException || e instanceof io.alexnetspark.train.UnprotectedClusterException) {
+            // Nothing was started: a bad key, Spark settings that would expose the job's secret, or an
+            // output folder that holds another run.
+            if (e instanceof InvalidConfigException || e instanceof io.alexnetspark.train.UnprotectedClusterException
+                    || e instanceof io.alexnetspark.train.RunFolderException) {
                 err.println("error: " + e.getMessage());
                 err.flush();
                 return EXIT_USAGE;
             }
-            if (e instanceof io.alexnetspark.train.aeron.EpochFailedException) {
+            if (e instanceof io.alexnetspark.train.aeron.EpochFailedException
+                    || e instanceof io.alexnetspark.data.storage.AlreadyPublishedException
+                    || e instanceof io.alexnetspark.train.ProductionChangedException) {
                 // The message says what failed and what to do; the stack trace is in the log.
                 org.slf4j.LoggerFactory.getLogger(AlexNetCli.class).error("training failed", e);
                 err.println("error: " + e.getMessage());

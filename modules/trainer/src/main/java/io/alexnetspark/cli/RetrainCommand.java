@@ -69,8 +69,8 @@ final class RetrainCommand implements Callable<Integer> {
                     "non-zero code as a failure (Airflow's SparkSubmitOperator) set 0 and read decision.json."})
     int keptExitCode;
 
-    @Option(names = "--resume", description = "Continue an interrupted retraining from its newest checkpoint in job.output.")
-    boolean resume;
+    @Mixin
+    RunStartOptions runStart = new RunStartOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -86,7 +86,7 @@ final class RetrainCommand implements Callable<Integer> {
         DataConfig data = DataConfig.from(cfg);
         Configuration hadoop = new Configuration();
         PrintWriter out = spec.commandLine().getOut();
-        TrainingJob training = new TrainingJob(cfg, out);
+        TrainingJob training = new TrainingJob(cfg, out).allowCodeChange(runStart.allowCodeChange);
         // Refused before judging production, not after: that judgement alone can take a while.
         training.checkSparkSecurity();
 
@@ -126,7 +126,7 @@ final class RetrainCommand implements Callable<Integer> {
         }
         out.flush();
 
-        TrainingJob.Outcome outcome = training.run(resume, warmStart,
+        TrainingJob.Outcome outcome = training.run(runStart.start(), warmStart,
                 production.map(p -> p.card().version()).orElse(null));
 
         ModelCard c = outcome.card();

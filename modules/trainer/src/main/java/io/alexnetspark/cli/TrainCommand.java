@@ -3,7 +3,6 @@ package io.alexnetspark.cli;
 import io.alexnetspark.train.TrainingJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import java.util.List;
@@ -22,12 +21,13 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
-    @Option(names = "--resume", description = "Continue from the newest complete checkpoint in job.output.")
-    boolean resume;
+    @Mixin
+    RunStartOptions runStart = new RunStartOptions();
 
     @Override
     public Integer call() throws Exception {
-        new TrainingJob(config.load(List.of()), spec.commandLine().getOut()).run(resume, Optional.empty(), null);
+        new TrainingJob(config.load(List.of()), spec.commandLine().getOut()).allowCodeChange(runStart.allowCodeChange)
+                .run(runStart.start(), Optional.empty(), null);
         return 0;
     }
 }

@@ -26,7 +26,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,13 +42,13 @@ import java.util.regex.Pattern;
 public final class CheckpointStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-    /** ckpt-EEEEEE after epoch E; ckpt-EEEEEE-rRRRRRR after R rounds of epoch E + 1 (round-level). */
-    private static final Pattern NAME = Pattern.compile("ckpt-(\\d{6})(?:-r(\\d{6}))?");
+    /**
+     * ckpt-EEEEEE after epoch E; ckpt-EEEEEE-rRRRRRR after R rounds of epoch E + 1 (round-level);
+     * either with -gN when written again (generation N supersedes the ones before).
+     */
+    private static final Pattern NAME = Pattern.compile("ckpt-(\\d{6})(?:-r(\\d{6}))?(?:-g(\\d+))?");
     /** Staging folders of older versions of this class. */
     private static final String TEMP_PREFIX = "_tmp-";
-    private static final String SUPERSEDED = "superseded-";
-    private static final String UNLOADABLE = "unloadable-";
-    private static final long STALE_STAGING_MS = TimeUnit.HOURS.toMillis(1);
     static final String MODEL = "model.zip";
     static final String STATE = "state.json";
 
@@ -59,6 +58,8 @@ public final class CheckpointStore {
     private final int keep;
     private final String runId;
     private final String writer = UUID.randomUUID().toString();
+    /** Staging folders of saves under way (a round-level save and a pruning one may overlap). */
+    private final java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ObjectMapper json = new ObjectMapper();
 
     /**
@@ -94,10 +95,24 @@ public final class CheckpointStore {
      * @return the checkpoint's path
      */
     public Path save(ComputationGraph network, CheckpointState state) throws IOException {
-        Path target = new Path(dir, state.withinEpoch()
+        String name = state.withinEpoch()
                 ? String.format("ckpt-%06d-r%06d", state.epoch(), state.roundsIntoEpoch())
-                : String.format("ckpt-%06d", state.epoch()));
+                : String.format("ckpt-%06d", state.epoch());
+        // Written again (an epoch or round redone after a retry or a resume): a new generation
+        // beside the old one, which is pruned once the new one is in place; never a gap.
+        int generation = nextGeneration(name);
+        Path target = new Path(dir, generation == 0 ? name : name + "-g" + generation);
         Path staged = publish.stageDirectory(target);
+        inFlight.add(staged.getName());
+        try {
+            return publishCheckpoint(network, state, target, staged);
+        } finally {
+            inFlight.remove(staged.getName());
+        }
+    }
+
+    private Path publishCheckpoint(ComputationGraph network, CheckpointState state, Path target, Path staged)
+            throws IOException {
         String[] sha = new String[1];
         publish.writeFile(new Path(staged, MODEL), raw -> {
             DigestOutputStream out = new DigestOutputStream(raw, sha256());
@@ -107,9 +122,6 @@ public final class CheckpointStore {
         });
         CheckpointState stamped = state.withModelSha256(sha[0]).writtenBy(runId, writer);
         publish.writeFile(new Path(staged, STATE), out -> json.writerWithDefaultPrettyPrinter().writeValue(out, stamped));
-        if (fs.exists(target)) {
-            makeWay(target, staged);
-        }
         try {
             publish.moveIfAbsent(staged, target);
         } catch (AlreadyPublishedException e) {
@@ -122,26 +134,34 @@ public final class CheckpointStore {
     }
 
     /**
-     * A checkpoint of this name exists. It is this run's own earlier copy (an epoch or round written
-     * again after a retry or a resume) or one that does not load: moved aside (pruned later). Another
-     * run's is never touched.
+     * The generation a new copy of checkpoint {@code name} gets: 0 if there is none, else one above
+     * the newest. An existing copy must be this run's (or unreadable, or from before runs had ids):
+     * another run's checkpoints are never superseded.
      */
-    private void makeWay(Path target, Path staged) throws IOException {
-        CheckpointState existing;
-        try (FSDataInputStream in = fs.open(new Path(target, STATE))) {
-            existing = json.readValue((InputStream) in, CheckpointState.class);
+    private int nextGeneration(String name) throws IOException {
+        int next = 0;
+        for (Path p : complete()) {
+            Matcher m = NAME.matcher(p.getName());
+            if (!m.matches() || !baseName(m).equals(name)) {
+                continue;
+            }
+            String owner = ownerOf(p);
+            if (owner != null && runId != null && !owner.equals(runId)) {
+                throw new AlreadyPublishedException(p, "checkpoint " + p + " belongs to another run (run id " + owner
+                        + ", this run is " + runId + "); this one wrote nothing");
+            }
+            next = Math.max(next, generationOf(p) + 1);
+        }
+        return next;
+    }
+
+    /** The run that wrote a checkpoint; null if unknown (unreadable, or from before runs had ids). */
+    private String ownerOf(Path checkpoint) {
+        try (FSDataInputStream in = fs.open(new Path(checkpoint, STATE))) {
+            return json.readValue((InputStream) in, CheckpointState.class).runId();
         } catch (IOException | RuntimeException e) {
-            Path aside = publish.moveAside(target, UNLOADABLE + UUID.randomUUID());
-            LOG.warn("checkpoint {} does not load ({}): moved aside to {}", target, e.getMessage(), aside.getName());
-            return;
+            return null;
         }
-        boolean ours = existing.runId() == null || existing.runId().equals(runId);
-        if (!ours) {
-            fs.delete(staged, true);
-            throw new AlreadyPublishedException(target, "checkpoint " + target + " belongs to another run (run id "
-                    + existing.runId() + ", this run is " + runId + "); this one kept nothing");
-        }
-        publish.moveAside(target, SUPERSEDED + UUID.randomUUID());
     }
 
     /** The newest checkpoint that loads and verifies, if any. */
@@ -184,7 +204,7 @@ public final class CheckpointStore {
         return new Loaded(checkpoint, net, state);
     }
 
-    /** Complete checkpoints, oldest first. */
+    /** Complete checkpoints, oldest first (of one checkpoint written again, the older generation first). */
     public List<Path> complete() throws IOException {
         List<Path> out = new ArrayList<>();
         for (FileStatus st : fs.listStatus(dir)) {
@@ -192,30 +212,40 @@ public final class CheckpointStore {
                 out.add(st.getPath());
             }
         }
-        out.sort(Comparator.comparingLong(CheckpointStore::position));
+        out.sort(Comparator.comparingLong(CheckpointStore::position).thenComparingInt(CheckpointStore::generationOf));
         return out;
     }
 
     /**
-     * Keeps the {@code keep} newest checkpoints between epochs, and a round-level one only while it
-     * is the newest of all (it is superseded by the next, of either kind).
+     * Keeps the {@code keep} newest checkpoints between epochs, a round-level one only while it is
+     * the newest of all (it is superseded by the next, of either kind), and of a checkpoint written
+     * again only its newest generation.
      */
     private void prune() throws IOException {
         List<Path> all = complete();
-        List<Path> epochs = all.stream().filter(p -> roundsOf(p) == 0).toList();
+        List<Path> kept = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            boolean olderGeneration = i + 1 < all.size() && position(all.get(i + 1)) == position(all.get(i));
+            if (olderGeneration) {
+                fs.delete(all.get(i), true);
+            } else {
+                kept.add(all.get(i));
+            }
+        }
+        List<Path> epochs = kept.stream().filter(p -> roundsOf(p) == 0).toList();
         for (int i = 0; i < epochs.size() - keep; i++) {
             fs.delete(epochs.get(i), true);
         }
-        for (int i = 0; i < all.size() - 1; i++) {
-            if (roundsOf(all.get(i)) > 0) {
-                fs.delete(all.get(i), true);
+        for (int i = 0; i < kept.size() - 1; i++) {
+            if (roundsOf(kept.get(i)) > 0) {
+                fs.delete(kept.get(i), true);
             }
         }
         for (FileStatus st : fs.listStatus(dir)) {
             String name = st.getPath().getName();
-            if (name.startsWith(TEMP_PREFIX) || name.contains("." + SUPERSEDED)
-                    || (AtomicPublish.isStaging(name) && st.getModificationTime() < System.currentTimeMillis() - STALE_STAGING_MS)) {
-                // Left by a crash (an hour old: not a live writer's), or the replaced copy of a re-run checkpoint.
+            if (name.startsWith(TEMP_PREFIX) || (AtomicPublish.isStaging(name) && !inFlight.contains(name))) {
+                // Left by a crash or a failed save. (Another writer's live one, if two drivers share
+                // the folder, makes that writer's publish fail: it loses the race it would lose anyway.)
                 fs.delete(st.getPath(), true);
             }
         }
@@ -233,6 +263,15 @@ public final class CheckpointStore {
     private static int roundsOf(Path p) {
         Matcher m = NAME.matcher(p.getName());
         return m.matches() && m.group(2) != null ? Integer.parseInt(m.group(2)) : 0;
+    }
+
+    private static int generationOf(Path p) {
+        Matcher m = NAME.matcher(p.getName());
+        return m.matches() && m.group(3) != null ? Integer.parseInt(m.group(3)) : 0;
+    }
+
+    private static String baseName(Matcher m) {
+        return "ckpt-" + m.group(1) + (m.group(2) != null ? "-r" + m.group(2) : "");
     }
 
     private static MessageDigest sha256() {

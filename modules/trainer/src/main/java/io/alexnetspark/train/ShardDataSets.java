@@ -4,7 +4,9 @@ import io.alexnetspark.data.pipeline.PipelineSettings;
 import io.alexnetspark.data.pipeline.ShardBatchIterator;
 import io.alexnetspark.data.pipeline.ShardSource;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.util.TaskCompletionListener;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.Iterator;
@@ -28,10 +30,49 @@ public final class ShardDataSets implements FlatMapFunction<List<ShardSource>, D
         this.epoch = epoch;
     }
 
+    /**
+     * The partition's batches. The pipeline's decoder and reader threads stop when the last batch
+     * has been taken, or when the task ends (failed or cancelled midway), whichever comes first.
+     */
     @Override
     public Iterator<DataSet> call(List<ShardSource> shards) {
         ShardBatchIterator it = new ShardBatchIterator(shards, new Configuration(), pipeline, classNames);
         it.setEpoch(epoch);
-        return it;
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            task.addTaskCompletionListener((TaskCompletionListener) done -> it.close());
+        }
+        return new ClosingAtEnd(it);
+    }
+
+    /** Closes the iterator once it has no more batches. */
+    private static final class ClosingAtEnd implements Iterator<DataSet> {
+        private final ShardBatchIterator batches;
+        private boolean closed;
+
+        ClosingAtEnd(ShardBatchIterator batches) {
+            this.batches = batches;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (closed) {
+                return false;
+            }
+            if (batches.hasNext()) {
+                return true;
+            }
+            closed = true;
+            batches.close();
+            return false;
+        }
+
+        @Override
+        public DataSet next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return batches.next();
+        }
     }
 }

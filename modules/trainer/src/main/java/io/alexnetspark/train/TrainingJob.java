@@ -12,12 +12,12 @@ import io.alexnetspark.data.manifest.Manifest;
 import io.alexnetspark.data.manifest.ManifestIO;
 import io.alexnetspark.data.pipeline.PipelineSettings;
 import io.alexnetspark.data.pipeline.ShardSource;
+import io.alexnetspark.data.storage.AtomicPublish;
 import io.alexnetspark.model.config.InvalidConfigException;
 import io.alexnetspark.model.config.JobSettings;
 import io.alexnetspark.paramserver.Channel;
 import io.alexnetspark.paramserver.JobSpec;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -62,6 +62,7 @@ public final class TrainingJob {
     private final PrintWriter out;
     /** {@link #checkSparkSecurity} passed (retrain calls it early; run then does not log its warning twice). */
     private boolean sparkSecurityChecked;
+    private boolean allowCodeChange;
 
     /** @param out where the run's summary lines go (progress lines go to stderr) */
     public TrainingJob(Config cfg, PrintWriter out) {
@@ -69,14 +70,24 @@ public final class TrainingJob {
         this.out = out;
     }
 
+    /** Resume a run that another code version started (said, not refused). */
+    public TrainingJob allowCodeChange(boolean allow) {
+        this.allowCodeChange = allow;
+        return this;
+    }
+
     /**
      * Trains.
      *
-     * @param resume    continue from the newest complete checkpoint in job.output
+     * @param start     {@code FRESH} into a folder that holds no run; {@code RESUME} the folder's run
+     *                  from its newest complete checkpoint (the same configuration and data only);
+     *                  {@code OVERWRITE} moves the folder's run aside first
      * @param warmStart parameters to start from instead of a fresh initialisation (same architecture)
      * @param parent    the registry version {@code warmStart} came from, for the model card; or null
+     * @throws RunFolderException if job.output holds another run, or a different one to resume
      */
-    public Outcome run(boolean resume, Optional<ComputationGraph> warmStart, String parent) throws Exception {
+    public Outcome run(RunFolder.Start start, Optional<ComputationGraph> warmStart, String parent) throws Exception {
+        boolean resume = start == RunFolder.Start.RESUME;
         JobSettings job = JobSettings.from(cfg);
         DataConfig data = DataConfig.from(cfg);
         TrainSettings ts = TrainSettings.from(cfg);
@@ -102,13 +113,19 @@ public final class TrainingJob {
                 .digest(configText.getBytes(StandardCharsets.UTF_8)));
         String manifestId = manifest.dataset() + "@" + manifest.createdAt();
 
+        // The folder is claimed before anything starts: a fresh run never mixes with another's files.
+        Path output = new Path(ts.output());
+        RunIdentity identity = new RunFolder(output, hadoop).claim(RunIdentity.of(cfg, manifest), start, allowCodeChange, out);
+        out.println((resume ? "run " : "new run ") + identity.runId() + " in " + output);
+        out.flush();
+
         // Reuse a running context (an application or notebook that calls us), and stop only our own.
         boolean ownContext = SparkContext$.MODULE$.getActive().isEmpty();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(sparkConf));
         try {
-            Path output = new Path(ts.output());
             FileSystem fs = output.getFileSystem(hadoop);
-            CheckpointStore checkpoints = new CheckpointStore(new Path(output, "checkpoints"), hadoop, ts.keepCheckpoints());
+            CheckpointStore checkpoints = new CheckpointStore(new Path(output, "checkpoints"), hadoop, ts.keepCheckpoints(),
+                    identity.runId());
             MetricsLog metrics = new MetricsLog(new Path(output, "metrics.jsonl"), hadoop);
             Optional<CheckpointStore.Loaded> resumed = resume ? checkpoints.loadLatest() : Optional.empty();
             if (resume) {
@@ -165,17 +182,12 @@ public final class TrainingJob {
                         .run(resumed.map(CheckpointStore.Loaded::state));
 
                 Path modelDir = new Path(output, "model");
-                fs.mkdirs(modelDir);
-                try (FSDataOutputStream model = fs.create(new Path(modelDir, "model.zip"), true)) {
-                    ModelSerializer.writeModel(trainer.network(), model, false);
-                }
                 EpochMetrics last = metrics.epochs().get(metrics.epochs().size() - 1);
                 ModelCard card = new ModelCard("run", job.model().variant().configName(), classes.size(), classes, manifestId,
                         manifestId + "/val", configHash, last.top1Error(), last.top5Error(), Instant.now().toString(), parent);
-                ManifestIO.writeJson(fs, hadoop, new Path(modelDir, "card.json"), card);
-                java.nio.file.Path report = Files.createTempDirectory("alexnet-report");
-                TrainingReport.write(report, "alexnet-spark: " + manifest.dataset() + ", " + ts.syncMode(), metrics.epochs());
-                fs.copyFromLocalFile(true, true, new Path(report.toUri()), new Path(output, "report"));
+                publishModel(new AtomicPublish(fs), modelDir, trainer.network(), card);
+                publishReport(new AtomicPublish(fs), new Path(output, "report"),
+                        "alexnet-spark: " + manifest.dataset() + ", " + ts.syncMode(), metrics.epochs());
 
                 out.printf("trained %d epochs (%s, %d replicas): top-1 error %.2f%%, top-5 error %.2f%%%n",
                         last.epoch(), ts.syncMode(), ts.replicas(), 100 * last.top1Error(), 100 * last.top5Error());
@@ -188,6 +200,44 @@ public final class TrainingJob {
             if (ownContext) {
                 sc.stop();
             }
+        }
+    }
+
+    /**
+     * Writes model.zip and card.json: the first time as one folder published whole; when this run
+     * finishes again (resumed after it had finished), file by file, each replaced in one step.
+     */
+    private static void publishModel(AtomicPublish publish, Path modelDir, ComputationGraph network, ModelCard card)
+            throws java.io.IOException {
+        AtomicPublish.Body model = o -> ModelSerializer.writeModel(network, o, false);
+        AtomicPublish.Body cardJson = o -> ManifestIO.JSON.writeValue(o, card);
+        if (!publish.fileSystem().exists(modelDir)) {
+            Path staged = publish.stageDirectory(modelDir);
+            publish.writeFile(new Path(staged, "model.zip"), model);
+            publish.writeFile(new Path(staged, "card.json"), cardJson);
+            publish.moveIfAbsent(staged, modelDir);
+        } else {
+            publish.replaceFile(new Path(modelDir, "model.zip"), model);
+            publish.replaceFile(new Path(modelDir, "card.json"), cardJson);
+        }
+    }
+
+    /** Draws the report locally and publishes each file over the last one (the page last). */
+    private static void publishReport(AtomicPublish publish, Path reportDir, String title, List<EpochMetrics> epochs)
+            throws java.io.IOException {
+        java.nio.file.Path local = Files.createTempDirectory("alexnet-report");
+        try {
+            java.nio.file.Path html = TrainingReport.write(local, title, epochs);
+            List<java.nio.file.Path> files;
+            try (var listing = Files.list(local)) {
+                files = listing.sorted(java.util.Comparator.comparing((java.nio.file.Path f) -> f.equals(html))
+                        .thenComparing(java.nio.file.Path::toString)).toList();
+            }
+            for (java.nio.file.Path f : files) {
+                publish.replaceFile(new Path(reportDir, f.getFileName().toString()), o -> Files.copy(f, o));
+            }
+        } finally {
+            org.apache.commons.io.FileUtils.deleteQuietly(local.toFile());
         }
     }
 

@@ -47,6 +47,17 @@ class TrainCommandTest {
 
         Path runDir = tmp.resolve("run");
         assertThat(Files.readAllLines(runDir.resolve("metrics.jsonl"))).hasSize(2);
+        // A fresh train into the folder of that run is refused before it starts, and loses nothing;
+        // so is a resume under another configuration, saying what differs.
+        CliRun fresh = CliRun.of(first);
+        assertThat(fresh.exit()).as(fresh.out() + fresh.err()).isEqualTo(2);
+        assertThat(fresh.err()).contains("holds another run").contains("--resume").contains("--overwrite");
+        List<String> otherTau = new ArrayList<>(second);
+        otherTau.addAll(List.of("--set", "job.tau=4"));
+        CliRun changed = CliRun.of(otherTau);
+        assertThat(changed.exit()).as(changed.out() + changed.err()).isEqualTo(2);
+        assertThat(changed.err()).contains("job.tau was 2, is 4");
+        assertThat(Files.readAllLines(runDir.resolve("metrics.jsonl"))).hasSize(2);
         assertThat(runDir.resolve("model/model.zip")).exists();
         var card = new com.fasterxml.jackson.databind.ObjectMapper().readTree(runDir.resolve("model/card.json").toFile());
         assertThat(card.get("variant").asText()).isEqualTo("alexnet-2012");
@@ -141,7 +152,8 @@ class TrainCommandTest {
             Files.write(wrong, "not-the-dedicated-server-secret-000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             Files.setPosixFilePermissions(wrong, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // as SecretFiles requires
             List<String> bad = new ArrayList<>(args);
-            bad.replaceAll(a -> a.startsWith("paramserver.secret-file=") ? "paramserver.secret-file=" + wrong : a);
+            bad.replaceAll(a -> a.startsWith("paramserver.secret-file=") ? "paramserver.secret-file=" + wrong
+                    : a.startsWith("job.output=") ? "job.output=" + tmp.resolve("run-wrong-secret").toUri() : a);
             bad.addAll(List.of("--set", "paramserver.round-timeout=3s"));
             CliRun refused = CliRun.of(bad);
             assertThat(refused.exit()).isNotZero();
@@ -161,7 +173,9 @@ class TrainCommandTest {
                     java.time.Duration.ofSeconds(10), io.alexnetspark.paramserver.AeronSetup.embeddedFresh())) {
                 other.claim(0x0be5e1ecL);
                 long t0 = System.nanoTime();
-                CliRun busy = CliRun.of(args);
+                List<String> another = new ArrayList<>(args);
+                another.replaceAll(a -> a.startsWith("job.output=") ? "job.output=" + tmp.resolve("run-busy").toUri() : a);
+                CliRun busy = CliRun.of(another);
                 assertThat(busy.exit()).isNotZero();
                 assertThat(busy.out() + busy.err()).contains("serves another job: run be5e1ec").contains("lease");
                 assertThat(System.nanoTime() - t0).as("refused at once, not retried").isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
@@ -220,7 +234,18 @@ class TrainCommandTest {
             }
             assertThat(epoch.get("top1Error").asDouble()).as(mode).isBetween(0.0, 1.0);
             assertThat(out.resolve("model/model.zip")).exists();
+            // The partitions' input pipelines stopped their threads when their batches ran out.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (pipelineThreads() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(pipelineThreads()).as(mode + ": decoder and reader threads left after the epoch").isZero();
         }
+    }
+
+    private static long pipelineThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("shard-decoder-") || t.getName().startsWith("shard-reader-")).count();
     }
 
     private static void predictsTopClassesWithNames(String conf, Path runDir, Path tmp) throws Exception {

@@ -98,8 +98,8 @@ class CheckpointStoreTest {
         assertThat(store.complete()).hasSize(1);
         assertThat(store.loadLatest().orElseThrow().network().params()).isEqualTo(net.params());
         try (var s = Files.list(tmp.resolve("ckpt"))) {
-            // No staging or replaced copies left; the folder's lock file (file:// only) stays.
-            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("ckpt-000002", ".publish.lock");
+            // The second copy is a new generation; the first is pruned. The folder's lock file (file:// only) stays.
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("ckpt-000002-g1", ".publish.lock");
         }
     }
     private static CheckpointState withinEpoch(int epochsDone, int rounds) {

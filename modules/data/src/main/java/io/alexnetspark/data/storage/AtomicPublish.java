@@ -196,29 +196,36 @@ public final class AtomicPublish {
      * @throws AlreadyPublishedException if something has; the staging copy is removed
      */
     public void moveIfAbsent(Path staged, Path target) throws IOException {
-        boolean moved;
+        if (!renameIfAbsent(staged, target)) {
+            writes.delete(staged, true);
+            throw new AlreadyPublishedException(target);
+        }
+    }
+
+    /** Renames {@code from} to {@code to} in one step if nothing has that name; false if something has. */
+    private boolean renameIfAbsent(Path from, Path to) throws IOException {
         switch (kind) {
             case HDFS -> {
                 try {
-                    ((DistributedFileSystem) fs).rename(staged, target, Options.Rename.NONE);
-                    moved = true;
+                    ((DistributedFileSystem) fs).rename(from, to, Options.Rename.NONE);
+                    return true;
                 } catch (FileAlreadyExistsException e) {
-                    moved = false;
+                    return false;
                 }
             }
             case LOCAL -> {
-                try (LocalLock lock = LocalLock.take(localFile(target.getParent()))) {
-                    moved = !writes.exists(target) && writes.rename(staged, target);
+                boolean moved;
+                try (LocalLock lock = LocalLock.take(localFile(to.getParent()))) {
+                    moved = !writes.exists(to) && writes.rename(from, to);
                 }
                 if (moved) {
-                    syncDirectory(target.getParent());
+                    syncDirectory(to.getParent());
                 }
+                return moved;
             }
-            default -> moved = !fs.exists(target) && fs.rename(staged, target);
-        }
-        if (!moved) {
-            writes.delete(staged, true);
-            throw new AlreadyPublishedException(target);
+            default -> {
+                return !fs.exists(to) && fs.rename(from, to);
+            }
         }
     }
 
@@ -229,7 +236,9 @@ public final class AtomicPublish {
      */
     public Path moveAside(Path target, String label) throws IOException {
         Path aside = new Path(target.getParent(), target.getName() + "." + label);
-        moveIfAbsent(target, aside);
+        if (!renameIfAbsent(target, aside)) {
+            throw new AlreadyPublishedException(aside, "cannot move " + target + " aside: " + aside + " exists");
+        }
         return aside;
     }
 
