@@ -31,12 +31,7 @@ public enum AlexNetVariant {
 
     /** Parses a configuration name such as {@code alexnet-2012}. */
     public static AlexNetVariant fromConfigName(String name) {
-        for (AlexNetVariant v : values()) {
-            if (v.configName.equals(name)) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("unknown variant '" + name + "', expected one of " + names());
+        return io.alexnetspark.model.config.ConfigNames.parse(AlexNetVariant.class, name);
     }
 
     public static String names() {

@@ -35,12 +35,7 @@ public record LrnSpec(int n, double k, double alpha, double beta, AlphaConventio
         }
 
         public static AlphaConvention fromConfigName(String name) {
-            for (AlphaConvention c : values()) {
-                if (c.configName.equals(name)) {
-                    return c;
-                }
-            }
-            throw new IllegalArgumentException("expected 'paper' or 'divided-by-n', got '" + name + "'");
+            return io.alexnetspark.model.config.ConfigNames.parse(AlphaConvention.class, name);
         }
     }
 

@@ -63,12 +63,7 @@ public record ModelSpec(
         }
 
         public static InitScheme fromConfigName(String name) {
-            for (InitScheme s : values()) {
-                if (s.configName.equals(name)) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException("expected 'paper' or 'he', got '" + name + "'");
+            return io.alexnetspark.model.config.ConfigNames.parse(InitScheme.class, name);
         }
     }
 

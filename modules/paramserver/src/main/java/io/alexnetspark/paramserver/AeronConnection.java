@@ -26,11 +26,21 @@ public final class AeronConnection implements AutoCloseable {
 
     /** Starts the embedded driver if asked, then connects a client to it. */
     public static AeronConnection open(AeronSetup setup) {
+        return open(setup, 0);
+    }
+
+    /**
+     * As {@link #open(AeronSetup)}, after checking that the driver's folder has room for
+     * {@code logBytes} of term buffers: they are sparse files in {@code /dev/shm}, and a page
+     * touched when it is full kills the JVM with SIGBUS mid-run instead of failing here.
+     */
+    public static AeronConnection open(AeronSetup setup, long logBytes) {
+        requireSpace(java.nio.file.Path.of(setup.aeronDir()).toAbsolutePath(), logBytes);
         MediaDriver driver = setup.embedded() ? launchDriver(setup.aeronDir()) : null;
         try {
             Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(setup.aeronDir())
-                .errorHandler(t -> LOG.warn("aeron client error", t)));
+                .errorHandler(new OnceErrorLog(LOG, "aeron client")));
             return new AeronConnection(driver, aeron);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
@@ -48,6 +58,11 @@ public final class AeronConnection implements AutoCloseable {
      * time-out explicitly, whatever system properties DL4J or others set, because the driver refuses
      * to start otherwise ({@code publicationUnblockTimeoutNs <= clientLivenessTimeoutNs}).
      */
+    /** A log's metadata page and padding, rounded up. */
+    private static final long LOG_META_BYTES = 64 * 1024;
+    /** The driver's CnC, loss report and error log files. */
+    private static final long DRIVER_FILES_BYTES = 4L << 20;
+
     public static MediaDriver launchDriver(String aeronDir) {
         java.nio.file.Path dir = java.nio.file.Path.of(aeronDir).toAbsolutePath();
         // Killed JVMs leave their drivers' folders (and RAM in /dev/shm) behind: clear those first.
@@ -59,7 +74,7 @@ public final class AeronConnection implements AutoCloseable {
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .termBufferSparseFile(true)
-            .errorHandler(t -> LOG.warn("media driver error", t));
+            .errorHandler(new OnceErrorLog(LOG, "media driver"));
         long liveness = ctx.clientLivenessTimeoutNs();
         ctx.publicationUnblockTimeoutNs(Math.max(ctx.publicationUnblockTimeoutNs(), liveness + TimeUnit.SECONDS.toNanos(30)));
         MediaDriver driver = MediaDriver.launch(ctx);
@@ -70,6 +85,38 @@ public final class AeronConnection implements AutoCloseable {
             throw e;
         }
         return driver;
+    }
+
+    /** The bytes of {@code logs} publication or image logs of {@code termLength} (three terms and their metadata each). */
+    public static long logBytes(int logs, int termLength) {
+        return (long) logs * (3L * termLength + LOG_META_BYTES);
+    }
+
+    private static void requireSpace(java.nio.file.Path dir, long logBytes) {
+        if (logBytes <= 0) {
+            return;
+        }
+        java.nio.file.Path existing = dir;
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        long need = logBytes + DRIVER_FILES_BYTES;
+        long free;
+        try {
+            free = java.nio.file.Files.getFileStore(existing).getUsableSpace();
+        } catch (java.io.IOException e) {
+            return; // cannot tell: the driver's own checks apply
+        }
+        if (free < need) {
+            throw new ParameterServerException(String.format(java.util.Locale.ROOT,
+                "not enough free space for the Aeron term buffers in %s: %d MB free, %d MB needed (%d MB of logs plus "
+                    + "the driver's files). Free space there (stale folders of killed JVMs are removed at start), give "
+                    + "/dev/shm more room (docker --shm-size, a tmpfs size), or use a smaller term length",
+                existing, free >> 20, need >> 20, logBytes >> 20));
+        }
     }
 
     public Aeron aeron() {

@@ -68,7 +68,13 @@ public final class ParameterServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         JobSpec job = config.job();
-        connection = AeronConnection.open(config.aeron());
+        // Per served shard: a push image from every worker (and the driver) and an averages stream to each.
+        int served = 0;
+        for (int s = 0; s < layout.shards(); s++) {
+            served += config.serves(s) ? 1 : 0;
+        }
+        connection = AeronConnection.open(config.aeron(),
+            AeronConnection.logBytes(served * 2 * (job.workers() + 1), job.channel().termLength()));
         try {
             Aeron aeron = connection.aeron();
             Channel channel = job.channel();

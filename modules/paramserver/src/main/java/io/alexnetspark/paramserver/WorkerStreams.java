@@ -55,7 +55,8 @@ final class WorkerStreams implements AutoCloseable {
         this.subscriptions = new Subscription[shards];
         this.reassemblers = new BoundedReassembler[shards];
         this.headers = new UnsafeBuffer[shards];
-        this.connection = AeronConnection.open(config.aeron());
+        // A push publication and an averages image per shard.
+        this.connection = AeronConnection.open(config.aeron(), AeronConnection.logBytes(2 * shards, channel.termLength()));
         try {
             Aeron aeron = connection.aeron();
             for (int s = 0; s < shards; s++) {

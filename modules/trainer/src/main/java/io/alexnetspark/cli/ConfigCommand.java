@@ -2,7 +2,6 @@ package io.alexnetspark.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
-import io.alexnetspark.model.config.JobSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,7 +29,7 @@ final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Config effective = config.load(List.of());
-        JobSettings.from(effective); // validates every value
+        io.alexnetspark.train.ConfigValidation.check(effective); // what train, ingest and retrain check
         ConfigRenderOptions options = ConfigRenderOptions.defaults().setOriginComments(false).setComments(false)
                 .setJson(json).setFormatted(true);
         spec.commandLine().getOut().println(effective.root().render(options));

@@ -73,7 +73,9 @@ final class IngestCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--layout must be imagenet or folders, got '" + layout + "'");
         };
-        DataConfig data = DataConfig.from(config.load(List.of()));
+        com.typesafe.config.Config cfg = config.load(List.of());
+        io.alexnetspark.train.ConfigValidation.check(cfg);
+        DataConfig data = DataConfig.from(cfg);
         Configuration hadoop = new Configuration();
         IngestOptions.Builder options = IngestOptions.builder(input, output)
                 .dataset(dataset != null ? dataset : new Path(input).getName())
@@ -84,6 +86,7 @@ final class IngestCommand implements Callable<Integer> {
                 .devkit(devkit)
                 .seed(data.ingestSeed())
                 .threads(data.ingestThreads())
+                .readAttempts(data.readAttempts())
                 .progress(System.err)
                 .conf(hadoop);
         if (classNames != null) {

@@ -75,6 +75,7 @@ final class RetrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config cfg = config.load(List.of());
+        io.alexnetspark.train.ConfigValidation.check(cfg);
         SettingsReader reader = new SettingsReader(cfg);
         String registryUri = reader.string("retrain.registry");
         if (registryUri.isBlank()) {

@@ -32,12 +32,7 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         EXTERNAL;
 
         static Placement fromConfigName(String name) {
-            return switch (name) {
-                case "driver" -> DRIVER;
-                case "executors" -> EXECUTORS;
-                case "external" -> EXTERNAL;
-                default -> throw new IllegalArgumentException("expected driver, executors or external, got '" + name + "'");
-            };
+            return io.alexnetspark.model.config.ConfigNames.parse(Placement.class, name);
         }
     }
 
@@ -46,21 +41,27 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         AERON_AVERAGING, SPARK_AVERAGING, DL4J_GRADIENT_SHARING;
 
         static SyncMode fromConfigName(String name) {
-            return switch (name) {
-                case "aeron-averaging" -> AERON_AVERAGING;
-                case "spark-averaging" -> SPARK_AVERAGING;
-                case "dl4j-gradient-sharing" -> DL4J_GRADIENT_SHARING;
-                default -> throw new IllegalArgumentException(
-                        "expected aeron-averaging, spark-averaging or dl4j-gradient-sharing, got '" + name + "'");
-            };
+            return io.alexnetspark.model.config.ConfigNames.parse(SyncMode.class, name);
         }
     }
 
     /** Reads and validates; errors name the key. */
     public static TrainSettings from(Config config) {
+        return from(config, true);
+    }
+
+    /**
+     * Checks every job and parameter-server value as {@link #from} does, without requiring
+     * {@code job.data} and {@code job.output} (for {@code config}, which validates without a run).
+     */
+    public static void checkValues(Config config) {
+        from(config, false);
+    }
+
+    private static TrainSettings from(Config config, boolean requirePaths) {
         SettingsReader r = new SettingsReader(config);
-        String data = required(r, "job.data");
-        String output = required(r, "job.output");
+        String data = requirePaths ? required(r, "job.data") : r.string("job.data");
+        String output = requirePaths ? required(r, "job.output") : r.string("job.output");
         int replicas = r.intAtLeast("job.replicas", 1);
         int quorum = r.intAtLeast("paramserver.quorum", 0);
         if (quorum > replicas) {
@@ -107,7 +108,7 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
                 r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, r.bool("job.average-momentum"), transport,
                 r.string("paramserver.host"), port, shards,
-                quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm::parse), timeout, placement,
+                quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm.class), timeout, placement,
                 List.copyOf(shardHosts), jobId, secretFile, RecoverySettings.from(r, replicas),
                 r.intAtLeast("job.checkpoint-every-rounds", 0), r.bool(SparkSecurityCheck.NETWORK_TRUSTED_KEY));
     }

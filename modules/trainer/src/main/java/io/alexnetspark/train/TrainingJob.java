@@ -88,6 +88,7 @@ public final class TrainingJob {
      */
     public Outcome run(RunFolder.Start start, Optional<ComputationGraph> warmStart, String parent) throws Exception {
         boolean resume = start == RunFolder.Start.RESUME;
+        ConfigValidation.check(cfg);
         JobSettings job = JobSettings.from(cfg);
         DataConfig data = DataConfig.from(cfg);
         TrainSettings ts = TrainSettings.from(cfg);

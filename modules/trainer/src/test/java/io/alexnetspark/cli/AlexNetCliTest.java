@@ -64,7 +64,24 @@ class AlexNetCliTest {
     void anUnknownVariantIsAUsageError() {
         CliRun r = CliRun.of("describe", "--variant", "vgg16");
         assertThat(r.exit()).isEqualTo(AlexNetCli.EXIT_USAGE);
-        assertThat(r.err()).contains("model.variant").contains("alexnet-2012, alexnet-single");
+        assertThat(r.err()).contains("model.variant").contains("alexnet-2012 or alexnet-single");
+    }
+
+    /** {@code config} refuses what train, ingest and retrain refuse: one validation path. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "job.replicas=0|job.replicas|must be >= 1",
+        "job.sync-mode=foo|job.sync-mode|expected aeron-averaging, spark-averaging or dl4j-gradient-sharing, got 'foo'",
+        "job.tau=-1|job.tau|must be >= 1",
+        "job.tau=2.9|job.tau|must be a whole number, got 2.9",
+        "paramserver.round-timeout=60|paramserver.round-timeout|needs a unit, e.g. 60s or 60ms",
+        "data.ingest.max-pixels=0|data.ingest.max-pixels|must be >= 1",
+        "retrain.margin=2|retrain.margin|must be in",
+        "paramserver.placement=cloud|paramserver.placement|expected driver, executors or external"})
+    void configRefusesWhatTheJobsRefuse(String setting, String key, String reason) {
+        CliRun r = CliRun.of("config", "--set", setting);
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
+        assertThat(r.err()).contains("'" + key + "'").contains(reason);
     }
 
     @Test

@@ -47,7 +47,21 @@ public final class DataConfig {
                     + "), got " + crop + (shorter == 0 ? " (shorter-side 0 keeps the original size: set crop = 0)" : ""));
         }
         return new PreprocessSettings(shorter, crop, quality, reader.bool("data.ingest.convert-non-jpeg"),
-                reader.intAtLeast("data.ingest.min-side", 1));
+                reader.intAtLeast("data.ingest.min-side", 1), maxPixels());
+    }
+
+    /** How many times in all ingestion tries a failing read of an input file ({@code data.ingest.read-attempts}). */
+    public int readAttempts() {
+        return reader.intAtLeast("data.ingest.read-attempts", 1);
+    }
+
+    /** The largest image ingestion decodes, in pixels ({@code data.ingest.max-pixels}). */
+    public long maxPixels() {
+        long v = reader.longValue("data.ingest.max-pixels");
+        if (v < 1) {
+            throw new InvalidConfigException("data.ingest.max-pixels", "must be >= 1, got " + v);
+        }
+        return v;
     }
 
     /** Input images per shard. */

@@ -72,8 +72,16 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    /** Decodes and converts to RGB, or says why it cannot. */
+    /** Decodes and converts to RGB, or says why it cannot; with the default pixel limit. */
     public static DecodedImage decode(byte[] bytes) throws BadImageException {
+        return decode(bytes, PreprocessSettings.DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Decodes and converts to RGB, or says why it cannot. An image of more than {@code maxPixels}
+     * is refused from its header, before a byte of pixels is allocated.
+     */
+    public static DecodedImage decode(byte[] bytes, long maxPixels) throws BadImageException {
         if (bytes.length == 0) {
             throw new BadImageException(SkipReason.EMPTY_FILE, "zero bytes");
         }
@@ -95,6 +103,11 @@ public final class ImageDecoder {
             try {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener(listener);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > maxPixels) {
+                    throw new BadImageException(SkipReason.TOO_LARGE, reader.getWidth(0) + "x" + reader.getHeight(0) + " = "
+                            + pixels + " pixels, more than the limit " + maxPixels + " (data.ingest.max-pixels)");
+                }
                 String format = reader.getFormatName().toLowerCase(Locale.ROOT);
                 boolean cmyk = isCmyk(reader);
                 BufferedImage raw = reader.read(0);

@@ -9,9 +9,21 @@ package io.alexnetspark.data.image;
  * @param jpegQuality      1..100
  * @param convertNonJpeg   re-encode decodable non-JPEG files (PNG named .JPEG, ...) instead of skipping them
  * @param minSide          images whose shorter side is below this are skipped ({@link SkipReason#TOO_SMALL})
+ * @param maxPixels        images with more pixels are skipped from their header, before decoding
+ *                         ({@link SkipReason#TOO_LARGE}: a decompression bomb would exhaust the heap); 0: the default
  */
-public record PreprocessSettings(int shorterSide, int cropSize, int jpegQuality, boolean convertNonJpeg, int minSide)
+public record PreprocessSettings(int shorterSide, int cropSize, int jpegQuality, boolean convertNonJpeg, int minSide,
+                                 long maxPixels)
         implements java.io.Serializable {
+
+    /** Pillow's limit (89.5 megapixels, ~268 MB decoded as RGB); ImageNet's largest photos are far below it. */
+    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+
+    /** With the default pixel limit. */
+    public PreprocessSettings(int shorterSide, int cropSize, int jpegQuality, boolean convertNonJpeg, int minSide) {
+        this(shorterSide, cropSize, jpegQuality, convertNonJpeg, minSide, DEFAULT_MAX_PIXELS);
+    }
+
     /** The paper's settings: shorter side 256, centre crop 256x256, quality 90. */
     public static final PreprocessSettings PAPER = new PreprocessSettings(256, 256, 90, true, 1);
 
@@ -30,6 +42,12 @@ public record PreprocessSettings(int shorterSide, int cropSize, int jpegQuality,
         }
         if (minSide < 1) {
             throw new IllegalArgumentException("minSide must be >= 1, got " + minSide);
+        }
+        if (maxPixels == 0) {
+            maxPixels = DEFAULT_MAX_PIXELS; // manifests written before the limit existed
+        }
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
         }
     }
 

@@ -48,7 +48,7 @@ public final class Preprocessor {
 
     /** Prepares one image, or says why it is skipped. */
     public Result process(byte[] input) throws BadImageException {
-        DecodedImage decoded = ImageDecoder.decode(input);
+        DecodedImage decoded = ImageDecoder.decode(input, settings.maxPixels());
         Set<Conversion> conversions = decoded.conversions().isEmpty()
                 ? EnumSet.noneOf(Conversion.class) : EnumSet.copyOf(decoded.conversions());
         if (!decoded.isJpeg()) {

@@ -17,6 +17,8 @@ public enum SkipReason {
     NOT_JPEG,
     /** Smaller than the configured minimum side. */
     TOO_SMALL,
-    /** The file could not be read from its file system. */
-    UNREADABLE_FILE
+    /** The file could not be read from its file system (after the retries). */
+    UNREADABLE_FILE,
+    /** More pixels than {@code data.ingest.max-pixels}, seen in the header before decoding (a decompression bomb). */
+    TOO_LARGE
 }

@@ -157,7 +157,14 @@ public final class Ingest {
             }
         }
         Manifest manifest = manifestOf(o, plan.source(), plan.classes(), results);
-        ManifestIO.write(plan.root().getFileSystem(o.conf()), o.conf(), plan.root(), manifest);
+        org.apache.hadoop.fs.FileSystem fs = plan.root().getFileSystem(o.conf());
+        ManifestIO.write(fs, o.conf(), plan.root(), manifest);
+        // Every shard is in place: what is left under a staging name is an interrupted run's.
+        int removed = new io.alexnetspark.data.storage.AtomicPublish(fs).removeStaging(plan.root());
+        if (removed > 0 && o.progress() != null) {
+            o.progress().println("removed " + removed + " leftover staging file" + (removed == 1 ? "" : "s")
+                    + " of an interrupted ingest");
+        }
         return manifest;
     }
 

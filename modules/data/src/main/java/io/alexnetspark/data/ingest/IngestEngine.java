@@ -15,12 +15,7 @@ public enum IngestEngine {
 
     /** Parses {@code auto|spark|local}. */
     public static IngestEngine parse(String s) {
-        return switch (s.trim().toLowerCase(Locale.ROOT)) {
-            case "auto" -> AUTO;
-            case "spark" -> SPARK;
-            case "local" -> LOCAL;
-            default -> throw new IllegalArgumentException("expected auto, spark or local, got '" + s + "'");
-        };
+        return io.alexnetspark.model.config.ConfigNames.parse(IngestEngine.class, s);
     }
 
     /**

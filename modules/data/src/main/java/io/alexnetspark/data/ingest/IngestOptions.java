@@ -70,6 +70,8 @@ public record IngestOptions(String source, String output, String dataset, Datase
         private PrintStream progress = System.err;
         private Configuration conf;
 
+        private int readAttempts = 3;
+
         private Builder(String source, String output) {
             this.source = source;
             this.output = output;
@@ -86,11 +88,15 @@ public record IngestOptions(String source, String output, String dataset, Datase
         public Builder threads(int v) { threads = v; return this; }
         public Builder progress(PrintStream v) { progress = v; return this; }
         public Builder conf(Configuration v) { conf = v; return this; }
+        /** How many times in all a failing read of an input file is tried before the image is skipped. */
+        public Builder readAttempts(int v) { readAttempts = v; return this; }
 
         public IngestOptions build() {
+            Configuration c = conf != null ? conf : new Configuration();
+            // Travels with the Hadoop configuration into ingestion's Spark tasks.
+            SourceReader.setReadAttempts(c, readAttempts);
             return new IngestOptions(source, output, dataset, layout, classes, devkit, preprocessing, imagesPerShard,
-                    shardBytes, seed,
-                    threads, progress, conf != null ? conf : new Configuration());
+                    shardBytes, seed, threads, progress, c);
         }
     }
 }

@@ -18,12 +18,7 @@ public enum DecoderChoice {
 
     /** Parses {@code auto|turbojpeg|imageio}. */
     public static DecoderChoice parse(String s) {
-        return switch (s.trim().toLowerCase(Locale.ROOT)) {
-            case "auto" -> AUTO;
-            case "turbojpeg" -> TURBOJPEG;
-            case "imageio" -> IMAGEIO;
-            default -> throw new IllegalArgumentException("expected auto, turbojpeg or imageio, got '" + s + "'");
-        };
+        return io.alexnetspark.model.config.ConfigNames.parse(DecoderChoice.class, s);
     }
 
     /**

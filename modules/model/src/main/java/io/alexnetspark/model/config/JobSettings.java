@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -40,7 +39,7 @@ public record JobSettings(Config config, ModelSpec model, TrainingRecipe recipe,
         ModelSpec model = readModel(r);
         TrainingRecipe recipe = readRecipe(r);
         WorkspaceMode workspace = r.choice("backend.workspace-mode",
-                s -> WorkspaceMode.valueOf(s.toUpperCase(Locale.ROOT)));
+                WorkspaceMode.class);
         LayerImplementation layers = r.choice("backend.layers", LayerImplementation::fromConfigName);
         return new JobSettings(config, model, recipe, workspace, layers);
     }

@@ -19,6 +19,7 @@ public final class SettingsReader {
     }
 
     public int intAtLeast(String key, int min) {
+        requireWhole(key);
         int v = read(key, () -> config.getInt(key));
         if (v < min) {
             throw new InvalidConfigException(key, "must be >= " + min + ", got " + v);
@@ -27,7 +28,22 @@ public final class SettingsReader {
     }
 
     public long longValue(String key) {
+        requireWhole(key);
         return read(key, () -> config.getLong(key));
+    }
+
+    /** A whole number: 2.9 is refused, not read as 2. */
+    private void requireWhole(String key) {
+        Number n = read(key, () -> config.getNumber(key));
+        double d = n.doubleValue();
+        if (!(n instanceof Integer || n instanceof Long) && (Double.isNaN(d) || Double.isInfinite(d) || d != Math.rint(d))) {
+            throw new InvalidConfigException(key, "must be a whole number, got " + read(key, () -> config.getValue(key).unwrapped()));
+        }
+    }
+
+    /** An enum constant by its configuration spelling ({@link ConfigNames}). */
+    public <E extends Enum<E>> E choice(String key, Class<E> type) {
+        return choice(key, name -> ConfigNames.parse(type, name));
     }
 
     public double doubleIn(String key, double min, boolean minInclusive, double max, boolean maxInclusive) {
@@ -79,7 +95,12 @@ public final class SettingsReader {
         return read(key, () -> config.getString(key));
     }
 
+    /** A duration with its unit ({@code 60s}, {@code 500ms}): a bare number is refused, not read as milliseconds. */
     public java.time.Duration duration(String key) {
+        Object raw = read(key, () -> config.getValue(key).unwrapped());
+        if (raw instanceof Number || String.valueOf(raw).trim().matches("[+-]?[0-9.]+")) {
+            throw new InvalidConfigException(key, "needs a unit, e.g. " + raw + "s or " + raw + "ms, got " + raw);
+        }
         return read(key, () -> config.getDuration(key));
     }
 

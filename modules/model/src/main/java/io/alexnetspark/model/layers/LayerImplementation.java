@@ -18,11 +18,6 @@ public enum LayerImplementation {
     }
 
     public static LayerImplementation fromConfigName(String name) {
-        for (LayerImplementation l : values()) {
-            if (l.configName.equals(name)) {
-                return l;
-            }
-        }
-        throw new IllegalArgumentException("expected 'native' or 'dl4j', got '" + name + "'");
+        return io.alexnetspark.model.config.ConfigNames.parse(LayerImplementation.class, name);
     }
 }

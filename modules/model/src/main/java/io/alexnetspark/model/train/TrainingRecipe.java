@@ -28,11 +28,7 @@ public record TrainingRecipe(int batchSize, double momentum, double weightDecay,
         PLATEAU, STEP;
 
         public static ScheduleKind fromConfigName(String name) {
-            return switch (name) {
-                case "plateau" -> PLATEAU;
-                case "step" -> STEP;
-                default -> throw new IllegalArgumentException("expected 'plateau' or 'step', got '" + name + "'");
-            };
+            return io.alexnetspark.model.config.ConfigNames.parse(ScheduleKind.class, name);
         }
     }
 
