@@ -188,12 +188,7 @@ public final class CheckpointStore {
         String sha;
         try (FSDataInputStream raw = fs.open(new Path(checkpoint, MODEL));
              DigestInputStream in = new DigestInputStream(raw, sha256())) {
-            net = ModelSerializer.restoreComputationGraph(new java.io.FilterInputStream(in) {
-                @Override
-                public void close() {
-                    // the digest needs the rest of the stream: closed by try-with-resources
-                }
-            }, true);
+            net = SafeModelZip.read(in, true);
             in.transferTo(OutputStream.nullOutputStream());
             sha = HexFormat.of().formatHex(in.getMessageDigest().digest());
         }

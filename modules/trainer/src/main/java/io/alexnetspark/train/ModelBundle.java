@@ -6,7 +6,6 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +38,7 @@ public record ModelBundle(ComputationGraph network, ModelCard card, Path modelFi
         }
         ComputationGraph network;
         try (FSDataInputStream in = fs.open(model)) {
-            network = ModelSerializer.restoreComputationGraph(in, false);
+            network = SafeModelZip.read(in, false);
         }
         return new ModelBundle(network, card, model);
     }
