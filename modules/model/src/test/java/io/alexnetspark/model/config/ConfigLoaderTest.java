@@ -77,17 +77,18 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
             "training.batch-size|0|must be >= 1",
             "training.batch-size|lots|wrong type",
-            "model.variant|alexnet-2013|unknown variant",
+            "model.variant|alexnet-2013|expected alexnet-2012 or alexnet-single, got 'alexnet-2013'",
             "model.conv2.filters|255|must be even",
             "model.lrn.n|4|must be odd",
             "model.dropout|1.0|must be in [0.0, 1.0)",
-            "model.lrn.alpha-convention|caffe|expected 'paper' or 'divided-by-n'",
+            "model.lrn.alpha-convention|caffe|expected paper or divided-by-n",
             "training.momentum|-0.1|must be in",
-            "training.learning-rate.schedule|cosine|expected 'plateau' or 'step'",
+            "training.learning-rate.schedule|cosine|expected plateau or step",
+            "training.batch-size|16.5|must be a whole number, got 16.5",
             "training.learning-rate.step.epochs|[60, 30]|strictly ascending",
             "model.input.height|40|pool",
             "model.init.bias-one|[conv9]|unknown layer 'conv9'",
-            "backend.workspace-mode|SOMETIMES|No enum constant",
+            "backend.workspace-mode|SOMETIMES|got 'SOMETIMES'",
     })
     void aBadValueIsRejectedWithTheKeyAndTheReason(String key, String value, String reason) {
         String reportedKey = key.startsWith("model.input") ? "model.input" : key;
