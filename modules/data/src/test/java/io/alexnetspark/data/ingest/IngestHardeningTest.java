@@ -62,6 +62,17 @@ class IngestHardeningTest {
         throw new IllegalArgumentException("no SOF marker");
     }
 
+    /** Ingests {@code tree} at original size through the flaky local file system. */
+    private static Manifest ingest(java.nio.file.Path tree, java.nio.file.Path out, int threads, int readAttempts)
+            throws IOException {
+        Configuration conf = new Configuration();
+        conf.set("fs.file.impl", FlakyLocal.class.getName());
+        conf.setBoolean("fs.file.impl.disable.cache", true);
+        return Ingest.run(IngestOptions.builder(tree.toUri().toString(), out.toUri().toString())
+                .dataset("pets").layout(DatasetLayout.GENERIC).preprocessing(PreprocessSettings.originalSize(90))
+                .imagesPerShard(4).threads(threads).readAttempts(readAttempts).progress(null).conf(conf).build());
+    }
+
     @Test
     void aBombIsSkippedFromItsHeaderAFlakyReadIsRetriedAndLeftoversGo() throws Exception {
         java.nio.file.Path tree = TestData.writePetTree(tmp.resolve("pets"), 6, 100, "%d.jpg");
@@ -81,12 +92,7 @@ class IngestHardeningTest {
         Files.createDirectories(out.resolve("train"));
         Files.write(out.resolve("train/_tmp.train-00000.seq.4f1c"), new byte[]{1, 2, 3});
 
-        Configuration conf = new Configuration();
-        conf.set("fs.file.impl", FlakyLocal.class.getName());
-        conf.setBoolean("fs.file.impl.disable.cache", true);
-        Manifest m = Ingest.run(IngestOptions.builder(tree.toUri().toString(), out.toUri().toString())
-                .dataset("pets").layout(DatasetLayout.GENERIC).preprocessing(PreprocessSettings.originalSize(90))
-                .imagesPerShard(4).threads(2).readAttempts(3).progress(null).conf(conf).build());
+        Manifest m = ingest(tree, out, 2, 3);
 
         Map<String, ?> skipped = m.splits().get("train").skipped();
         assertThat(skipped).containsOnlyKeys("TOO_LARGE");
@@ -107,12 +113,7 @@ class IngestHardeningTest {
             flaky = s.sorted().findFirst().orElseThrow();
         }
         FLAKY_ONCE.add(flaky.getFileName().toString());
-        Configuration conf = new Configuration();
-        conf.set("fs.file.impl", FlakyLocal.class.getName());
-        conf.setBoolean("fs.file.impl.disable.cache", true);
-        Manifest m = Ingest.run(IngestOptions.builder(tree.toUri().toString(), tmp.resolve("out").toUri().toString())
-                .dataset("pets").layout(DatasetLayout.GENERIC).preprocessing(PreprocessSettings.originalSize(90))
-                .imagesPerShard(4).threads(1).readAttempts(1).progress(null).conf(conf).build());
+        Manifest m = ingest(tree, tmp.resolve("out"), 1, 1);
         assertThat(m.splits().get("train").skipped()).containsOnlyKeys("UNREADABLE_FILE");
         assertThat(m.splits().get("train").images()).isEqualTo(3);
     }
