@@ -271,8 +271,14 @@ public final class TrainingJob {
      * that the local launcher runs what spark-submit runs.
      */
     private static SparkConf sparkConf(TrainSettings ts) {
-        return AlexNetKryoRegistrator.applyTo(new SparkConf().setAppName("alexnet-spark train")
-                .setIfMissing("spark.master", "local[" + ts.replicas() + "]"));
+        SparkConf conf = new SparkConf().setAppName("alexnet-spark train")
+                .setIfMissing("spark.master", "local[" + ts.replicas() + "]");
+        if (conf.get("spark.master").startsWith("local")) {
+            // Spark's UI binds to 0.0.0.0 (only SPARK_LOCAL_IP changes that): a local run does not
+            // open a port to the network unless asked (--conf spark.ui.enabled=true).
+            conf.setIfMissing("spark.ui.enabled", "false");
+        }
+        return AlexNetKryoRegistrator.applyTo(conf);
     }
 
     /** The epoch's mini-batches as an RDD: the same shard deal as aeron-averaging, one partition per replica. */
