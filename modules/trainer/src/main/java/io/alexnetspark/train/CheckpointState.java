@@ -21,18 +21,17 @@ import io.alexnetspark.model.train.PlateauSchedule;
  * @param replicas       the replicas that trained those rounds (a resume within the epoch needs as many:
  *                       the shard deal depends on it); 0 for a checkpoint between epochs
  * @param runId          the run that wrote it ({@link RunIdentity#runId()}); null before runs had ids
- * @param writer         the process that wrote it (one id per {@link CheckpointStore}); null likewise
  */
 public record CheckpointState(int epoch, long round, long iterations, long seed, PlateauSchedule.State plateau,
                               String configHash, String config, String manifestId, String modelSha256,
-                              int roundsIntoEpoch, int replicas, String runId, String writer) {
+                              int roundsIntoEpoch, int replicas, String runId) {
 
     /** A checkpoint within an epoch, not yet stamped by its store. */
     public CheckpointState(int epoch, long round, long iterations, long seed, PlateauSchedule.State plateau,
                            String configHash, String config, String manifestId, String modelSha256,
                            int roundsIntoEpoch, int replicas) {
         this(epoch, round, iterations, seed, plateau, configHash, config, manifestId, modelSha256, roundsIntoEpoch,
-                replicas, null, null);
+                replicas, null);
     }
 
     /** A checkpoint between epochs. */
@@ -44,13 +43,13 @@ public record CheckpointState(int epoch, long round, long iterations, long seed,
     /** The same state with the model's checksum filled in. */
     public CheckpointState withModelSha256(String sha) {
         return new CheckpointState(epoch, round, iterations, seed, plateau, configHash, config, manifestId, sha,
-                roundsIntoEpoch, replicas, runId, writer);
+                roundsIntoEpoch, replicas, runId);
     }
 
-    /** The same state stamped with the run and the process that write it. */
-    public CheckpointState writtenBy(String run, String writerId) {
+    /** The same state stamped with the run that writes it. */
+    public CheckpointState writtenBy(String run) {
         return new CheckpointState(epoch, round, iterations, seed, plateau, configHash, config, manifestId, modelSha256,
-                roundsIntoEpoch, replicas, run, writerId);
+                roundsIntoEpoch, replicas, run);
     }
 
     /** Whether this is a round-level checkpoint written in the middle of an epoch. */

@@ -25,7 +25,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +56,6 @@ public final class CheckpointStore {
     private final Path dir;
     private final int keep;
     private final String runId;
-    private final String writer = UUID.randomUUID().toString();
     /** Staging folders of saves under way (a round-level save and a pruning one may overlap). */
     private final java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ObjectMapper json = new ObjectMapper();
@@ -120,7 +118,7 @@ public final class CheckpointStore {
             out.flush();
             sha[0] = HexFormat.of().formatHex(out.getMessageDigest().digest());
         });
-        CheckpointState stamped = state.withModelSha256(sha[0]).writtenBy(runId, writer);
+        CheckpointState stamped = state.withModelSha256(sha[0]).writtenBy(runId);
         publish.writeFile(new Path(staged, STATE), out -> json.writerWithDefaultPrettyPrinter().writeValue(out, stamped));
         try {
             publish.moveIfAbsent(staged, target);

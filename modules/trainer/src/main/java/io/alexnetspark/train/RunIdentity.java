@@ -1,6 +1,5 @@
 package io.alexnetspark.train;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
@@ -116,7 +115,6 @@ public record RunIdentity(String runId, String fingerprint, Map<String, String> 
     }
 
     /** This identity under another run id and start time: the same run, resumed. */
-    @JsonIgnore
     public RunIdentity continuing(RunIdentity existing) {
         return new RunIdentity(existing.runId, fingerprint, settings, dataset, manifestSha256, variant, codeVersion,
                 existing.createdAt);

@@ -30,19 +30,11 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
         EXECUTORS,
         /** Already running elsewhere (the {@code paramserver} command on a dedicated node), started for this job. */
         EXTERNAL;
-
-        static Placement fromConfigName(String name) {
-            return io.alexnetspark.model.config.ConfigNames.parse(Placement.class, name);
-        }
     }
 
     /** How replicas are kept in step. */
     public enum SyncMode {
         AERON_AVERAGING, SPARK_AVERAGING, DL4J_GRADIENT_SHARING;
-
-        static SyncMode fromConfigName(String name) {
-            return io.alexnetspark.model.config.ConfigNames.parse(SyncMode.class, name);
-        }
     }
 
     /** Reads and validates; errors name the key. */
@@ -84,7 +76,7 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
             throw new InvalidConfigException("paramserver.round-timeout", "must be positive, got " + timeout);
         }
         int shards = r.intAtLeast("paramserver.shards", 1);
-        Placement placement = r.choice("paramserver.placement", Placement::fromConfigName);
+        Placement placement = r.choice("paramserver.placement", Placement.class);
         if (placement != Placement.DRIVER && transport.equals("ipc")) {
             throw new InvalidConfigException("paramserver.placement", placement.name().toLowerCase(Locale.ROOT)
                     + " reaches the shards over UDP: set paramserver.transport to auto or udp, not ipc");
@@ -105,7 +97,7 @@ public record TrainSettings(String data, String output, SyncMode syncMode, int r
                         + " hosts for paramserver.shards = " + shards);
             }
         }
-        return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode::fromConfigName), replicas,
+        return new TrainSettings(data, output, r.choice("job.sync-mode", SyncMode.class), replicas,
                 r.intAtLeast("job.tau", 1), r.intAtLeast("job.keep-checkpoints", 1), evaluation, r.bool("job.average-momentum"), transport,
                 r.string("paramserver.host"), port, shards,
                 quorum == 0 ? replicas : quorum, r.choice("paramserver.mac", MacAlgorithm.class), timeout, placement,

@@ -186,8 +186,9 @@ public final class TrainingJob {
                 EpochMetrics last = metrics.epochs().get(metrics.epochs().size() - 1);
                 ModelCard card = new ModelCard("run", job.model().variant().configName(), classes.size(), classes, manifestId,
                         manifestId + "/val", configHash, last.top1Error(), last.top5Error(), Instant.now().toString(), parent);
-                publishModel(new AtomicPublish(fs), modelDir, trainer.network(), card);
-                publishReport(new AtomicPublish(fs), new Path(output, "report"),
+                AtomicPublish publish = new AtomicPublish(fs);
+                publishModel(publish, modelDir, trainer.network(), card);
+                publishReport(publish, new Path(output, "report"),
                         "alexnet-spark: " + manifest.dataset() + ", " + ts.syncMode(), metrics.epochs());
 
                 out.printf("trained %d epochs (%s, %d replicas): top-1 error %.2f%%, top-5 error %.2f%%%n",
