@@ -79,6 +79,8 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<ReplicaInput>
             shard = new ParameterServer(new ServerConfig(job, own.quorum(), own.roundTimeout(), AeronSetup.embedded(dir))
                     .serving(List.of(worker)), stats -> LOG.debug("{}", stats)).start();
             shard.publishInitial(plan.firstRound(), params);
+            LOG.info("replica {} serves shard {} of {} on its own host: {}", worker, worker, hosts.size(),
+                    job.channel().serverPushChannel(worker));
             aeron = AeronSetup.external(dir);
         } else {
             aeron = plan.serverAeronDir() != null ? AeronSetup.external(plan.serverAeronDir()) : AeronSetup.embeddedFresh();
