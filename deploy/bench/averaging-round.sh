@@ -80,7 +80,7 @@ CP_FILE="$ROOT/modules/bench/target/classpath-averaging.txt"
 SAMPLE_JAR_DIR="$ROOT/modules/bench/target/aeron-sample"
 wait_lock
 (cd "$ROOT" \
-  && mvn -B -q -DskipTests install -pl modules/model,modules/paramserver -am \
+  && mvn -B -q -DskipTests install -pl modules/bench -am \
   && mvn -B -q -pl modules/bench dependency:build-classpath -Dmdep.outputFile="$CP_FILE" \
   && mvn -B -q -pl modules/bench compile \
   && mvn -B -q -pl modules/bench dependency:copy -Dartifact="io.aeron:aeron-all:$AERON_VERSION" \

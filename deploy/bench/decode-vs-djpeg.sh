@@ -37,8 +37,8 @@ wait_lock() {
 }
 
 wait_lock
-(cd "$ROOT" && mvn -B -q -o -pl modules/data -am install -DskipTests)
-(cd "$ROOT" && mvn -B -q -o -pl modules/data dependency:build-classpath -Dmdep.includeScope=test \
+(cd "$ROOT" && mvn -B -q -pl modules/data -am install -DskipTests)
+(cd "$ROOT" && mvn -B -q -pl modules/data dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$WORK/classpath.txt" >/dev/null)
 CP="$ROOT/modules/data/target/test-classes:$ROOT/modules/data/target/classes:$(cat "$WORK/classpath.txt")"
 

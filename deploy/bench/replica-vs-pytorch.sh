@@ -21,7 +21,7 @@ OUT="${OUT:-$ROOT/target/bench/replica-$(date +%Y%m%d-%H%M%S).jsonl}"
 mkdir -p "$(dirname "$OUT")"
 export OMP_NUM_THREADS="$THREADS"
 
-(cd "$ROOT" && mvn -B -q -DskipTests install -pl modules/model -am) >&2
+(cd "$ROOT" && mvn -B -q -DskipTests install -pl modules/bench -am) >&2
 echo "# $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; threads=$THREADS iters=$ITERS" | tee "$OUT"
 
 for cls in $CLASSIFIERS; do
