@@ -46,21 +46,8 @@ rm -f "$DIR"/pids/*.pid
 
 # 2. The namespaces: anything still running in one is ours (we made them), then the namespaces,
 #    the veth pairs (deleting one end removes its peer) and the bridge.
-for ns in ${NETNS:-}; do
-  if ip netns list 2>/dev/null | grep -qw "$ns"; then
-    left="$(ip netns pids "$ns" 2>/dev/null || true)"
-    if [[ -n "$left" ]]; then
-      say "processes still in $ns: $(echo $left): SIGKILL"
-      # shellcheck disable=SC2086
-      kill -KILL $left 2>/dev/null || true
-      sleep 0.5
-    fi
-    ip netns del "$ns" || say "could not remove namespace $ns"
-  fi
-done
-for link in ${LINKS:-} ${BRIDGE:-}; do
-  ip link show "$link" >/dev/null 2>&1 && { ip link del "$link" || say "could not remove link $link"; }
-done
+remove_hosts
+remove_cgroups
 
 if ((PURGE)); then
   rm -rf "$DIR/data" "$DIR/work" "$DIR/spark-home" "$DIR/conf"

@@ -14,6 +14,9 @@
 #   --rate RATE        with --hosts: each host's link limited to RATE both ways (tc tbf; e.g. 1gbit,
 #                      2500mbit, 333mbit). netem is not available here, so no added delay or loss.
 #   --burst SIZE       tbf's bucket (default: 1 ms at RATE, at least 64kb)
+#   --mtu BYTES        with --hosts: the links' MTU (default 1500; 9000 for jumbo frames)
+#   --cpus-per-host C  with --hosts: each host's processes share at most C cores (a CPU cgroup;
+#                      e.g. 0.5), so that hosts on one machine do not take each other's CPU
 #   --subnet A.B.C     the hosts' /24 (default 198.18.0: 198.18.0.0/15 is reserved for network
 #                      benchmarks, RFC 2544); traffic stays between these hosts and loopback
 #   --name NAME        prefix of the namespaces, links and bridge (default alx; <= 8 characters)
@@ -30,13 +33,15 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HOSTS=0 RATE="" BURST="" SUBNET="198.18.0" NAME="alx" WORKER_CORES="" WORKER_MEMORY="6g" REPLICATION=""
+HOSTS=0 RATE="" BURST="" MTU="" CPUS_PER_HOST="" CGROUPS="" SUBNET="198.18.0" NAME="alx" WORKER_CORES="" WORKER_MEMORY="6g" REPLICATION=""
 BASE_PORT=17020 DIR_ARG=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --hosts) HOSTS="$2"; shift 2 ;;
     --rate) RATE="$2"; shift 2 ;;
     --burst) BURST="$2"; shift 2 ;;
+    --mtu) MTU="$2"; shift 2 ;;
+    --cpus-per-host) CPUS_PER_HOST="$2"; shift 2 ;;
     --subnet) SUBNET="$2"; shift 2 ;;
     --name) NAME="$2"; shift 2 ;;
     --worker-cores) WORKER_CORES="$2"; shift 2 ;;
@@ -54,6 +59,10 @@ done
 [[ "$SUBNET" =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "--subnet must be the first three numbers of a /24, e.g. 198.18.0, got '$SUBNET'"
 [[ "$BASE_PORT" =~ ^[0-9]+$ ]] && ((BASE_PORT >= 1024 && BASE_PORT <= 65000)) || die "--base-port must be from 1024 to 65000, got '$BASE_PORT'"
 [[ -z "$RATE" || "$HOSTS" -gt 0 ]] || die "--rate limits the namespace hosts' links: it needs --hosts N"
+[[ -z "$RATE" ]] || rate_burst "$RATE" >/dev/null  # refuses a rate tc would not take
+[[ -z "$MTU$CPUS_PER_HOST" || "$HOSTS" -gt 0 ]] || die "--mtu and --cpus-per-host apply to the namespace hosts: they need --hosts N"
+[[ -z "$MTU" || "$MTU" =~ ^[0-9]+$ && "$MTU" -ge 576 && "$MTU" -le 65535 ]] || die "--mtu must be from 576 to 65535, got '$MTU'"
+[[ -z "$CPUS_PER_HOST" || "$CPUS_PER_HOST" =~ ^[0-9]*\.?[0-9]+$ ]] || die "--cpus-per-host must be a number of cores, e.g. 0.5, got '$CPUS_PER_HOST'"
 command -v java >/dev/null || die "java is not on the PATH (Java 17 is needed)"
 
 DIR="$(cluster_dir "$DIR_ARG")"
@@ -84,6 +93,7 @@ WORKER_UI=$((BASE_PORT + 8))
 # --- what a failure on the way up leaves: nothing ------------------------------------------------
 mkdir -p "$DIR/pids" "$DIR/logs" "$DIR/conf" "$DIR/data" "$DIR/work"
 NETNS="" LINKS="" BRIDGE=""
+declare -a HOST_CGROUP=()
 write_env() {
   cat > "$DIR/cluster.env" <<EOF
 # Written by deploy/local/up.sh; read by down.sh, status.sh and submit.sh.
@@ -99,7 +109,10 @@ WORKER_CORES=$WORKER_CORES
 NETNS='$NETNS'
 LINKS='$LINKS'
 BRIDGE='$BRIDGE'
+CGROUPS='$CGROUPS'
 RATE='$RATE'
+MTU='$MTU'
+CPUS_PER_HOST='$CPUS_PER_HOST'
 HDFS_CLASSPATH_FILE='$DIR/conf/hdfs-classpath.txt'
 APPLICATION_PROPERTIES='$DIR/conf/application.properties'
 EOF
@@ -153,47 +166,19 @@ spark.driver.bindAddress $CENTRAL
 EOF
 umask 022
 
-# tbf's bucket for RATE: 1 ms of traffic, at least 64 KB (one GSO segment must fit).
-rate_burst() {
-  local r="${1,,}" n unit bits
-  [[ "$r" =~ ^([0-9]+)(bit|kbit|mbit|gbit)$ ]] || die "--rate must be a number with bit, kbit, mbit or gbit (e.g. 1gbit), got '$1'"
-  n="${BASH_REMATCH[1]}" unit="${BASH_REMATCH[2]}"
-  case "$unit" in bit) bits=$n ;; kbit) bits=$((n * 1000)) ;; mbit) bits=$((n * 1000000)) ;; gbit) bits=$((n * 1000000000)) ;; esac
-  local bytes=$((bits / 8 / 1000))
-  echo $((bytes < 65536 ? 65536 : bytes))
-}
-[[ -z "$RATE" ]] || rate_burst "$RATE" >/dev/null
 
 # --- the hosts ---------------------------------------------------------------------------------------
 if ((HOSTS > 0)); then
-  BRIDGE="${NAME}br"
-  ip link add "$BRIDGE" type bridge
-  write_env
-  ip addr add "$SUBNET.1/24" dev "$BRIDGE"
-  ip link set "$BRIDGE" up
+  add_bridge write_env
   for i in $(seq 1 "$HOSTS"); do
-    ns="$NAME-h$i" link="${NAME}h$i"
-    ip netns add "$ns"
-    NETNS="$NETNS $ns"
-    write_env
-    ip link add "$link" type veth peer name "${link}p"
-    LINKS="$LINKS $link"
-    write_env
-    ip link set "${link}p" netns "$ns"
-    ip netns exec "$ns" ip link set "${link}p" name eth0
-    ip netns exec "$ns" ip addr add "$SUBNET.$((10 + i))/24" dev eth0
-    ip netns exec "$ns" ip link set eth0 up
-    ip netns exec "$ns" ip link set lo up
-    ip link set "$link" master "$BRIDGE"
-    ip link set "$link" up
-    if [[ -n "$RATE" ]]; then
-      burst="${BURST:-$(rate_burst "$RATE")}"
-      # Both directions: what reaches the host (the bridge's side) and what leaves it (eth0).
-      tc qdisc add dev "$link" root tbf rate "$RATE" burst "$burst" latency 50ms
-      ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$RATE" burst "$burst" latency 50ms
+    add_host "$i" write_env
+    if [[ -n "$CPUS_PER_HOST" ]]; then
+      add_cpu_cgroup "$NAME-h$i" "$CPUS_PER_HOST"
+      write_env
+      HOST_CGROUP[$i]="$CGROUP_DIR"
     fi
   done
-  say "$HOSTS hosts: $(worker_hosts)(bridge $BRIDGE at $SUBNET.1${RATE:+, links limited to $RATE each way})"
+  say "$HOSTS hosts: $(worker_hosts)(bridge $BRIDGE at $SUBNET.1${RATE:+, links limited to $RATE each way}${MTU:+, MTU $MTU}${CPUS_PER_HOST:+, $CPUS_PER_HOST cores each})"
 fi
 
 # --- HDFS ------------------------------------------------------------------------------------------
@@ -238,7 +223,7 @@ for i in $(seq 1 "$WORKERS"); do
   ns=""; ((HOSTS > 0)) && ns="$NAME-h$i"
   hadoop_conf "$DIR/conf/hadoop-dn$i" "dfs.datanode.data.dir=$DIR/data/dn$i" \
     "dfs.datanode.address=$host:$DN_PORT" "dfs.datanode.http.address=$host:$DN_HTTP" "dfs.datanode.ipc.address=$host:$DN_IPC"
-  start_daemon "datanode$i" "$ns" java -Xmx384m -cp "$DIR/conf/hadoop-dn$i:$HDFS_CP" org.apache.hadoop.hdfs.server.datanode.DataNode
+  start_daemon "datanode$i" "$ns" ${HOST_CGROUP[$i]:+"$ROOT/deploy/local/in-cgroup.sh" "${HOST_CGROUP[$i]}"} java -Xmx384m -cp "$DIR/conf/hadoop-dn$i:$HDFS_CP" org.apache.hadoop.hdfs.server.datanode.DataNode
 done
 for i in $(seq 1 "$WORKERS"); do await_log "datanode$i" "Successfully sent block report" 120; done
 say "HDFS: hdfs://$CENTRAL:$NN_PORT, $WORKERS DataNode(s), replication $REPLICATION"
@@ -258,7 +243,7 @@ for i in $(seq 1 "$WORKERS"); do
   ns=""; ((HOSTS > 0)) && ns="$NAME-h$i"
   mkdir -p "$DIR/work/worker$i"
   # shellcheck disable=SC2046
-  start_daemon "worker$i" "$ns" env $(spark_env "$host") java @"$ROOT/conf/jvm.options" -Xmx512m -cp "$SPARK_CP" \
+  start_daemon "worker$i" "$ns" ${HOST_CGROUP[$i]:+"$ROOT/deploy/local/in-cgroup.sh" "${HOST_CGROUP[$i]}"} env $(spark_env "$host") java @"$ROOT/conf/jvm.options" -Xmx512m -cp "$SPARK_CP" \
     org.apache.spark.deploy.worker.Worker --host "$host" --port "$WORKER_PORT" --webui-port "$((WORKER_UI + (HOSTS > 0 ? 0 : i - 1)))" \
     --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$DIR/work/worker$i" \
     --properties-file "$DIR/conf/spark-daemons.properties" "spark://$CENTRAL:$MASTER_PORT"

@@ -1,15 +1,27 @@
 package io.alexnetspark.cli;
 
+import com.typesafe.config.Config;
 import io.alexnetspark.backend.BackendReport;
+import io.alexnetspark.doctor.ClusterDoctor;
+import io.alexnetspark.doctor.SharedMemoryCheck;
+import io.alexnetspark.doctor.StorageCheck;
+import io.alexnetspark.spark.AlexNetKryoRegistrator;
+import io.alexnetspark.train.TrainSettings;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkContext$;
+import org.apache.spark.api.java.JavaSparkContext;
 import io.alexnetspark.model.backend.GpuCompatibility;
 import io.alexnetspark.model.config.JobSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,12 +29,18 @@ import java.util.concurrent.Callable;
 
 /**
  * Checks that this node can run the job: its GPUs (before ND4J is loaded, because an unsupported
- * GPU makes the CUDA backend fail while loading), the ND4J backend and its native helpers, and
- * which implementation each layer of the configured network runs here.
+ * GPU makes the CUDA backend fail while loading), the ND4J backend and its native helpers, which
+ * implementation each layer of the configured network runs here, its free shared memory for the
+ * Aeron term buffers and, when job.data / job.output are set, the job's storage. With
+ * {@code --cluster} (under spark-submit), the same of every executor the job will get, and the
+ * network between them: {@link ClusterDoctor}.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check this node: GPUs and their compute capability, the ND4J backend, oneDNN/cuDNN,",
-                "and which implementation each layer runs here. Exit 3 when this node cannot run the job."})
+                "which implementation each layer runs here, free /dev/shm for the parameter server's buffers and",
+                "the job's storage (when job.data/job.output are set). With --cluster (under spark-submit), also every",
+                "executor: the parameter server's UDP ports bound and reached, clock skew, /dev/shm and storage.",
+                "Exit 3 when this node or the cluster cannot run the job."})
 final class DoctorCommand implements Callable<Integer> {
 
     /** Exit code when the node cannot run the job (unsupported GPU, backend mismatch). */
@@ -33,6 +51,14 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions config = new ConfigOptions();
+
+    @Option(names = "--cluster", description = "Also check the cluster (run under spark-submit): one task per replica "
+            + "probes the parameter server's ports, the driver's clock, /dev/shm and the storage from every executor.")
+    boolean cluster;
+
+    @Option(names = "--slot-wait", paramLabel = "SECONDS", defaultValue = "60",
+            description = "With --cluster: how long to wait for job.replicas task slots at once (default ${DEFAULT-VALUE}).")
+    int slotWaitSeconds;
 
     @Override
     public Integer call() throws IOException {
@@ -89,8 +115,64 @@ final class DoctorCommand implements Callable<Integer> {
         out.println();
         out.println("== Versions");
         out.printf("spark %s, hadoop %s (on this classpath)%n", orNone(BuildInfo.runtimeSpark()), orNone(BuildInfo.runtimeHadoop()));
+
+        out.println();
+        out.println("== This node: shared memory and storage");
+        Config cfg = config.load(List.of());
+        TrainSettings.checkValues(cfg);
+        boolean ok = true;
+        boolean paths = !cfg.getString("job.data").isBlank() && !cfg.getString("job.output").isBlank();
+        if (paths) {
+            TrainSettings ts = TrainSettings.from(cfg);
+            for (SharedMemoryCheck.Role role : SharedMemoryCheck.Role.values()) {
+                SharedMemoryCheck.Result shm = SharedMemoryCheck.check(ts, role);
+                out.printf("as the %s: %s%n", role.name().toLowerCase(java.util.Locale.ROOT), shm);
+                ok &= shm.ok();
+            }
+            for (StorageCheck.Result r : List.of(StorageCheck.readable(ts.data()), StorageCheck.writable(ts.output()))) {
+                out.println(r);
+                ok &= r.ok();
+            }
+        } else {
+            out.println("job.data and job.output not set: storage and shared memory not checked (--set job.data=... --set job.output=...)");
+        }
         out.flush();
-        return 0;
+        if (cluster) {
+            out.println();
+            if (!paths) {
+                out.println("ERROR: --cluster needs job.data and job.output");
+                out.flush();
+                return EXIT_UNSUPPORTED;
+            }
+            ok &= checkCluster(TrainSettings.from(cfg), out);
+        }
+        out.println();
+        out.println(ok ? "doctor: every check passed" : "doctor: some checks FAILED (above)");
+        out.flush();
+        return ok ? 0 : EXIT_UNSUPPORTED;
+    }
+
+    /** Starts (or joins) the Spark application spark-submit set up and runs {@link ClusterDoctor} in it. */
+    private boolean checkCluster(TrainSettings ts, PrintWriter out) {
+        SparkConf conf = AlexNetKryoRegistrator.applyTo(new SparkConf().setAppName("alexnet-spark doctor")
+                .setIfMissing("spark.master", "local[" + ts.replicas() + "]").setIfMissing("spark.ui.enabled", "false"));
+        boolean ownContext = SparkContext$.MODULE$.getActive().isEmpty();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(conf));
+        try {
+            boolean secured = sc.getConf().getBoolean("spark.authenticate", false)
+                    && sc.getConf().getBoolean("spark.network.crypto.enabled", false);
+            out.println("Spark's authentication and encryption: " + (secured ? "on"
+                    : "OFF (train refuses a cluster master without them unless job.network-trusted = true)"));
+            return new ClusterDoctor(sc, ts, Duration.ofSeconds(slotWaitSeconds)).run(out);
+        } catch (Exception e) {
+            out.println("ERROR: the cluster checks failed: " + e);
+            out.flush();
+            return false;
+        } finally {
+            if (ownContext) {
+                sc.stop();
+            }
+        }
     }
 
     private static String orNone(String v) {

@@ -82,6 +82,25 @@ class MultiHostClusterIT {
                     "--output", hdfsUrl + "/datasets/fmnist", "--set", "data.ingest.images-per-shard=250"));
             assertThat(ingest.exit()).as(ingest.out() + ingest.err()).isZero();
 
+            // doctor --cluster before the run, as a user would: every executor on its own host binds
+            // its shard's ports and reaches the other hosts' shards and the driver's clock.
+            Shell doctor = Shell.run(List.of(project.resolve("deploy/local/submit.sh").toString(), "--dir", dir.toString(),
+                    "--", "doctor", "--cluster", "--config", demoConf, "--set", "job.data=" + hdfsUrl + "/datasets/fmnist",
+                    "--set", "job.output=" + hdfsUrl + "/runs/multihost", "--set", "job.replicas=" + HOSTS,
+                    "--set", "paramserver.placement=executors", "--set", "paramserver.port=" + PS_PORT),
+                    logs.resolve("doctor.log"), 5);
+            assertThat(doctor.exit()).as(tail(doctor.output())).isZero();
+            assertThat(doctor.output()).as(tail(doctor.output()))
+                    .contains(HOSTS + " executors on " + HOSTS + " hosts").contains("doctor: every check passed")
+                    .contains("Spark's authentication and encryption: on").doesNotContain("FAILED");
+            for (int h = 1; h <= HOSTS; h++) {
+                assertThat(doctor.output()).containsPattern("executor \\d on " + Pattern.quote(SUBNET + "." + (10 + h))
+                        + ": parameter server ports \\(UDP\\) reached " + 2 * (HOSTS - 1) + " of " + 2 * (HOSTS - 1));
+            }
+            System.err.println("multihost: doctor --cluster\n" + doctor.output().lines()
+                    .filter(l -> l.startsWith("executor ") || l.startsWith("driver ") || l.contains("executors on")).collect(
+                            java.util.stream.Collectors.joining("\n")));
+
             // While the job trains, what each host has bound on its own address for the shards' pushes.
             ShardSockets sockets = new ShardSockets();
             String output = hdfsUrl + "/runs/multihost";
