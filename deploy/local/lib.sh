@@ -22,20 +22,20 @@ cluster_dir() {
 }
 
 # Starts a daemon in its own session (so that its process group holds it and every process it
-# starts, e.g. a Worker's executors), in network namespace $2 when not empty. Its pid goes to
-# pids/$1.pid, its output to logs/$1.log.
+# starts, e.g. a Worker's executors), in network namespace $2 when not empty, in CPU cgroup $3 when
+# not empty. Its pid goes to pids/$1.pid, its output to logs/$1.log.
 start_daemon() {
-  local name="$1" netns="$2"
-  shift 2
-  local log="$DIR/logs/$name.log"
+  local name="$1" netns="$2" cgroup="$3"
+  shift 3
+  local log="$DIR/logs/$name.log" prefix=()
   : > "$log"
-  if [[ -n "$netns" ]]; then
-    # ip netns exec and setsid both exec (no fork here: a background job is no group leader), so
-    # $! is the JVM's pid.
-    ip netns exec "$netns" setsid "$@" > "$log" 2>&1 < /dev/null &
-  else
-    setsid "$@" > "$log" 2>&1 < /dev/null &
-  fi
+  # The cgroup first: ip netns exec mounts a sysfs of the namespace's own over /sys, which hides
+  # /sys/fs/cgroup from what runs inside.
+  [[ -z "$cgroup" ]] || prefix+=("$ROOT/deploy/local/in-cgroup.sh" "$cgroup")
+  [[ -z "$netns" ]] || prefix+=(ip netns exec "$netns")
+  # in-cgroup.sh, ip netns exec and setsid all exec (no fork here: a background job is no group
+  # leader), so $! is the JVM's pid.
+  ${prefix[@]+"${prefix[@]}"} setsid "$@" > "$log" 2>&1 < /dev/null &
   echo "$!" > "$DIR/pids/$name.pid"
 }
 

@@ -216,14 +216,14 @@ hadoop_conf "$DIR/conf/hadoop-client"
 java -Xmx256m -cp "$DIR/conf/hadoop-nn:$HDFS_CP" org.apache.hadoop.hdfs.server.namenode.NameNode \
   -format -force -nonInteractive -clusterid "$NAME-local" > "$DIR/logs/namenode-format.log" 2>&1 \
   || { tail -n 20 "$DIR/logs/namenode-format.log" >&2; false; }
-start_daemon namenode "" java -Xmx512m -cp "$DIR/conf/hadoop-nn:$HDFS_CP" org.apache.hadoop.hdfs.server.namenode.NameNode
+start_daemon namenode "" "" java -Xmx512m -cp "$DIR/conf/hadoop-nn:$HDFS_CP" org.apache.hadoop.hdfs.server.namenode.NameNode
 await_log namenode "IPC Server listener on $NN_PORT" 120
 for i in $(seq 1 "$WORKERS"); do
   host="$(worker_hosts | cut -d' ' -f"$i")"
   ns=""; ((HOSTS > 0)) && ns="$NAME-h$i"
   hadoop_conf "$DIR/conf/hadoop-dn$i" "dfs.datanode.data.dir=$DIR/data/dn$i" \
     "dfs.datanode.address=$host:$DN_PORT" "dfs.datanode.http.address=$host:$DN_HTTP" "dfs.datanode.ipc.address=$host:$DN_IPC"
-  start_daemon "datanode$i" "$ns" ${HOST_CGROUP[$i]:+"$ROOT/deploy/local/in-cgroup.sh" "${HOST_CGROUP[$i]}"} java -Xmx384m -cp "$DIR/conf/hadoop-dn$i:$HDFS_CP" org.apache.hadoop.hdfs.server.datanode.DataNode
+  start_daemon "datanode$i" "$ns" "${HOST_CGROUP[$i]:-}" java -Xmx384m -cp "$DIR/conf/hadoop-dn$i:$HDFS_CP" org.apache.hadoop.hdfs.server.datanode.DataNode
 done
 for i in $(seq 1 "$WORKERS"); do await_log "datanode$i" "Successfully sent block report" 120; done
 say "HDFS: hdfs://$CENTRAL:$NN_PORT, $WORKERS DataNode(s), replication $REPLICATION"
@@ -234,7 +234,7 @@ spark_env() { # host: what a Spark daemon (and the executors a Worker starts) ne
   echo SPARK_HOME="$DIR/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP="$1" SPARK_LOCAL_HOSTNAME="$1"
 }
 # shellcheck disable=SC2046
-start_daemon master "" env $(spark_env "$CENTRAL") java @"$ROOT/conf/jvm.options" -Xmx512m -cp "$SPARK_CP" \
+start_daemon master "" "" env $(spark_env "$CENTRAL") java @"$ROOT/conf/jvm.options" -Xmx512m -cp "$SPARK_CP" \
   org.apache.spark.deploy.master.Master --host "$CENTRAL" --port "$MASTER_PORT" --webui-port "$MASTER_UI" \
   --properties-file "$DIR/conf/spark-daemons.properties"
 await_log master "I have been elected leader" 120
@@ -243,7 +243,7 @@ for i in $(seq 1 "$WORKERS"); do
   ns=""; ((HOSTS > 0)) && ns="$NAME-h$i"
   mkdir -p "$DIR/work/worker$i"
   # shellcheck disable=SC2046
-  start_daemon "worker$i" "$ns" ${HOST_CGROUP[$i]:+"$ROOT/deploy/local/in-cgroup.sh" "${HOST_CGROUP[$i]}"} env $(spark_env "$host") java @"$ROOT/conf/jvm.options" -Xmx512m -cp "$SPARK_CP" \
+  start_daemon "worker$i" "$ns" "${HOST_CGROUP[$i]:-}" env $(spark_env "$host") java @"$ROOT/conf/jvm.options" -Xmx512m -cp "$SPARK_CP" \
     org.apache.spark.deploy.worker.Worker --host "$host" --port "$WORKER_PORT" --webui-port "$((WORKER_UI + (HOSTS > 0 ? 0 : i - 1)))" \
     --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$DIR/work/worker$i" \
     --properties-file "$DIR/conf/spark-daemons.properties" "spark://$CENTRAL:$MASTER_PORT"
