@@ -6,7 +6,8 @@
 #   deploy/cluster/validate.sh
 #
 # What it checks:
-#   - every .sh here: `bash -n` and the executable bit (shellcheck too, when installed);
+#   - every .sh here: `bash -n` and the executable bit (shellcheck too, when installed), but
+#     common.sh, which the three submit-train.sh source and nothing runs, needs no executable bit;
 #   - every .yaml parses (PyYAML; Debian: apt-get install python3-yaml) and every .xml (stdlib);
 #   - the Dockerfile: each COPY source exists in the repository or its build output, and is not
 #     excluded by Dockerfile.dockerignore; both targets create the /opt/alexnet paths;
@@ -33,7 +34,8 @@ skip() { echo "skip  $*"; SKIPS=$((SKIPS + 1)); }
 while IFS= read -r -d '' f; do
   rel="${f#"$ROOT"/}"
   if out="$(bash -n "$f" 2>&1)"; then ok "bash -n $rel"; else fail "bash -n $rel: $out"; fi
-  if [[ -x "$f" ]]; then ok "executable $rel"; else fail "not executable: $rel (chmod +x)"; fi
+  if [[ "$f" == "$HERE/common.sh" ]]; then ok "sourced, not run: $rel (no executable bit needed)"
+  elif [[ -x "$f" ]]; then ok "executable $rel"; else fail "not executable: $rel (chmod +x)"; fi
 done < <(find "$HERE" -name '*.sh' -print0 | sort -z)
 
 if command -v shellcheck >/dev/null 2>&1; then
@@ -67,11 +69,16 @@ def check(cond, good, bad):
 
 K8S = os.path.join(HERE, "kubernetes")
 SCRIPTS = {name: os.path.join(HERE, name, "submit-train.sh") for name in ("standalone", "yarn", "kubernetes")}
+COMMON = os.path.join(HERE, "common.sh")  # sourced by every SCRIPTS entry (checked below)
 
 def default(script, var):
-    """The default of VAR="${VAR:-default}" in a script, or None."""
-    m = re.search(r'^%s="\$\{%s:-(.*)\}"\s*$' % (var, var), read(script), re.M)
-    return m.group(1) if m else None
+    """The default of VAR="${VAR:-default}" in a script or, failing that, in common.sh, or None.
+    A script overrides a common default by setting VAR before it sources common.sh."""
+    for path in (script, COMMON):
+        m = re.search(r'^%s="\$\{%s:-(.*)\}"\s*$' % (var, var), read(path), re.M)
+        if m:
+            return m.group(1)
+    return None
 
 def size_bytes(text):
     """Kubernetes (2Gi, 512Mi) and Spark/JVM (8g, 512m) sizes in bytes."""
@@ -262,6 +269,13 @@ k8s_script = read(SCRIPTS["kubernetes"])
 check('IMAGE_JOB_JAR="local:///opt/alexnet/alexnet-trainer-job.jar"' in k8s_script and '"$IMAGE_JOB_JAR"' in k8s_script,
       "kubernetes/submit-train.sh submits local:///opt/alexnet/alexnet-trainer-job.jar",
       "kubernetes/submit-train.sh does not submit the image's job jar (local:///opt/alexnet/alexnet-trainer-job.jar)")
+
+# ---------------------------------------------------------------- the launchers source common.sh
+SOURCE_COMMON = 'source "$ROOT/deploy/cluster/common.sh"'
+for name, script in SCRIPTS.items():
+    check(SOURCE_COMMON in [line.strip() for line in read(script).splitlines()],
+          "%s/submit-train.sh sources common.sh (the defaults read from it below)" % name,
+          "%s/submit-train.sh does not source common.sh: its memory, placement and port defaults are missing" % name)
 
 # ---------------------------------------------------------------- repository paths the scripts use
 for path in sorted(glob.glob(os.path.join(HERE, "**", "*.sh"), recursive=True)):

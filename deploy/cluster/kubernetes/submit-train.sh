@@ -61,33 +61,18 @@ IMAGE_GPU_DISCOVERY="/opt/alexnet/discover-gpus.sh"
 # Where driver-pod-template.yaml mounts the ConfigMap.
 IMAGE_JOB_CONF_DIR="/opt/alexnet/job-conf"
 
-# Memory per executor pod: heap 8g + spark.executor.memoryOverhead 12g = the pod's 20 GiB memory
-# limit. The estimate, for the 62.4M-parameter network (249.5 MB of float32 parameters), is in
-# deploy/cluster/standalone/submit-train.sh: parameters, gradients and momentum (0.75 GB), the
-# pushed and averaged vectors (0.5 GB), batch 128's activations and gradients with convolution
-# workspaces (~2-3 GB), prefetched batches (0.3 GB), CUDA's host side and the JVM's non-heap
-# (~1.5-2 GB). On Kubernetes the memory-backed /dev/shm of the pod template (4Gi, Aeron's term
-# buffers) is charged to the same limit: 6-10 GB + up to 4 GB fits in 12g.
-EXECUTOR_MEMORY="${EXECUTOR_MEMORY:-8g}"
-EXECUTOR_OVERHEAD="${EXECUTOR_OVERHEAD:-12g}"
-# The driver: the model, the average between epochs, the checkpoint being written and, with the
-# server in the driver, its term buffers (/dev/shm 2Gi in the driver's template): 8g + 8g.
-DRIVER_MEMORY="${DRIVER_MEMORY:-8g}"
-DRIVER_OVERHEAD="${DRIVER_OVERHEAD:-8g}"
-# JavaCPP caps ND4J's off-heap memory at -Xmx unless told otherwise: say both limits, below the
-# pod's limit (standalone/submit-train.sh explains the two). The spark user's home is /nonexistent
-# in the image: unpack ND4J's native libraries into /tmp, an emptyDir of the pod templates.
-ND4J_MAXBYTES="${ND4J_MAXBYTES:-8g}"
-ND4J_MAXPHYSICALBYTES="${ND4J_MAXPHYSICALBYTES:-19g}"
-DRIVER_ND4J_MAXPHYSICALBYTES="${DRIVER_ND4J_MAXPHYSICALBYTES:-15g}"
+# Memory (the sizing and why) and the parameter server's placement: deploy/cluster/common.sh,
+# shared with standalone and YARN (its DRIVER_PORT, BLOCK_MANAGER_PORT and PORT_MAX_RETRIES are not
+# used here: the ports are fixed below, as network-policy.yaml names them). On Kubernetes an
+# executor pod's memory limit is heap 8g + spark.executor.memoryOverhead 12g = 20 GiB, and the
+# memory-backed /dev/shm of the pod template (4Gi, Aeron's term buffers) is charged to the same
+# limit: 6-10 GB + up to 4 GB fits in 12g; the JavaCPP limits stay below the pod's limit. The
+# driver pod: 8g + 8g, its template's /dev/shm 2Gi included. The executor pod template's /dev/shm
+# is sized for up to 8 replicas with placement=executors.
+source "$ROOT/deploy/cluster/common.sh"
+# The spark user's home is /nonexistent in the image: unpack ND4J's native libraries into /tmp, an
+# emptyDir of the pod templates.
 JAVACPP_CACHE="-Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp"
-
-if [[ ! "$REPLICAS" =~ ^[1-9][0-9]*$ ]]; then
-  echo "submit-train: REPLICAS must be a positive whole number, got '$REPLICAS'" >&2; exit 2
-fi
-# The parameter server in the driver up to 4 replicas, in the executors beyond (the executor pod
-# template's /dev/shm is sized for up to 8 replicas with placement=executors).
-PLACEMENT="${PLACEMENT:-$( (( REPLICAS > 4 )) && echo executors || echo driver)}"
 
 if [[ -z "${SPARK_HOME:-}" || ! -x "$SPARK_HOME/bin/spark-submit" ]]; then
   echo "submit-train: set SPARK_HOME to a Spark 3.5 distribution (with Kubernetes support)" >&2; exit 2

@@ -51,40 +51,15 @@ EXECUTOR_CORES="${EXECUTOR_CORES:-8}"
 DECODE_WORKERS="${DECODE_WORKERS:-$(( EXECUTOR_CORES > 3 ? EXECUTOR_CORES - 2 : 1 ))}"
 # -------------------------------------------------------------------------------------------------
 
-# Memory per executor container: heap 8g + spark.executor.memoryOverhead 12g = a 20g container
-# (yarn.scheduler.maximum-allocation-mb must allow it). The estimate, for the 62.4M-parameter
-# network (249.5 MB of float32 parameters), is in deploy/cluster/standalone/submit-train.sh:
-# parameters, gradients and momentum (0.75 GB), the pushed and averaged vectors (0.5 GB), batch
-# 128's activations and gradients with convolution workspaces (~2-3 GB), prefetched batches
-# (0.3 GB), Aeron's term buffers mapped from /dev/shm (0.4 GB, or ~0.5 GB x REPLICAS with
-# placement=executors), CUDA's host side and the JVM's non-heap (~1.5-2 GB): 6-10 GB off the
-# heap. YARN kills a container whose processes' memory passes its size ("running beyond physical
-# memory limits"): that is the figure to raise. (spark.yarn.executor.memoryOverhead and
-# spark.yarn.driver.memoryOverhead are the deprecated names of the two overheads set below.)
-EXECUTOR_MEMORY="${EXECUTOR_MEMORY:-8g}"
-EXECUTOR_OVERHEAD="${EXECUTOR_OVERHEAD:-12g}"
-# The driver holds the model, the average between epochs and the checkpoint being written, and
-# with placement=driver the server's shards and their term buffers (2 x (REPLICAS + 1) logs of
-# 192 MB per shard): 8g + 8g.
-DRIVER_MEMORY="${DRIVER_MEMORY:-8g}"
-DRIVER_OVERHEAD="${DRIVER_OVERHEAD:-8g}"
-# JavaCPP caps ND4J's off-heap memory at -Xmx unless told otherwise: say both limits, below the
-# container size (standalone/submit-train.sh explains the two).
-ND4J_MAXBYTES="${ND4J_MAXBYTES:-8g}"
-ND4J_MAXPHYSICALBYTES="${ND4J_MAXPHYSICALBYTES:-19g}"
-DRIVER_ND4J_MAXPHYSICALBYTES="${DRIVER_ND4J_MAXPHYSICALBYTES:-15g}"
-
-if [[ ! "$REPLICAS" =~ ^[1-9][0-9]*$ ]]; then
-  echo "submit-train: REPLICAS must be a positive whole number, got '$REPLICAS'" >&2; exit 2
-fi
-# The parameter server in the driver up to 4 replicas, in the executors beyond.
-PLACEMENT="${PLACEMENT:-$( (( REPLICAS > 4 )) && echo executors || echo driver)}"
-
-# Fixed ports, so that firewalls can name them (deploy/cluster/firewall.md). The driver runs on
-# whichever NodeManager YARN picks, so every NodeManager needs them open.
-DRIVER_PORT="${DRIVER_PORT:-40000}"
-BLOCK_MANAGER_PORT="${BLOCK_MANAGER_PORT:-40020}"
-PORT_MAX_RETRIES="${PORT_MAX_RETRIES:-16}"
+# Memory (the sizing and why), the parameter server's placement and the fixed ports:
+# deploy/cluster/common.sh, shared with standalone and Kubernetes. On YARN an executor's container
+# is heap 8g + spark.executor.memoryOverhead 12g = 20g, the driver's 8g + 8g
+# (yarn.scheduler.maximum-allocation-mb must allow both). YARN kills a container whose processes'
+# memory passes its size ("running beyond physical memory limits"): that is the figure to raise,
+# and the JavaCPP limits stay below it. (spark.yarn.executor.memoryOverhead and
+# spark.yarn.driver.memoryOverhead are the deprecated names of the two overheads.) The fixed ports:
+# the driver runs on whichever NodeManager YARN picks, so every NodeManager needs them open.
+source "$ROOT/deploy/cluster/common.sh"
 
 if [[ -z "${SPARK_HOME:-}" || ! -x "$SPARK_HOME/bin/spark-submit" ]]; then
   echo "submit-train: set SPARK_HOME to a Spark 3.5 distribution with YARN support" >&2; exit 2
