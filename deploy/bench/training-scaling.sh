@@ -18,7 +18,7 @@
 #   deploy/bench/training-scaling.sh            (as root: namespaces and cgroups)
 #
 # Environment [defaults]: WORKERS ["1 2 3 4"], TAUS ["1 4 16"], CPUS_PER_HOST [0.5], EPOCHS [2],
-# PER_CLASS [200 training photos per class], BATCH [32], RATE [computed as above], MTU [9000],
+# PER_CLASS [200 training photos per class], BATCH [32], RATE [computed as above], MTU [9000], QUEUE [2mb],
 # GPU_IMG_S, GPU_BATCH, GPU_GBIT. Run it on an otherwise idle machine.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -31,6 +31,9 @@ EPOCHS="${EPOCHS:-2}"
 PER_CLASS="${PER_CLASS:-200}"
 BATCH="${BATCH:-32}"
 MTU="${MTU:-9000}"
+# tbf's queue per link: 2 MB, a switch port's buffer; 50 ms at these low rates is ~200 KB, too
+# little for 3-4 hosts' 64 KB datagrams (seen: rounds stalled for minutes at N = 3, tau = 1).
+QUEUE="${QUEUE:-2mb}"
 GPU_IMG_S="${GPU_IMG_S:-1500}"
 GPU_BATCH="${GPU_BATCH:-128}"
 GPU_GBIT="${GPU_GBIT:-25}"
@@ -66,7 +69,7 @@ train() {
 cluster() {
   "$ROOT/deploy/local/down.sh" --dir "$CLUSTER" >/dev/null 2>&1 || true
   "$ROOT/deploy/local/up.sh" --dir "$CLUSTER" --hosts "$1" --name alxs --subnet 198.18.11 --cpus-per-host "$CPUS_PER_HOST" \
-    --mtu "$MTU" --worker-memory 3g ${2:+--rate "$2"} > "$WORK/up-$1.log" 2>&1 || { tail -n 20 "$WORK/up-$1.log" >&2; die "up.sh failed"; }
+    --mtu "$MTU" --worker-memory 3g ${2:+--rate "$2" --queue "$QUEUE"} > "$WORK/up-$1.log" 2>&1 || { tail -n 20 "$WORK/up-$1.log" >&2; die "up.sh failed"; }
   # Only its HDFS address: cluster.env's other names (WORKERS, RATE, ...) are this script's too.
   HDFS_URL="$(. "$CLUSTER/cluster.env" && echo "$HDFS_URL")"
   "$CLI" ingest --config "$ROOT/conf/demo.conf" --input "$WORK/photos" --output "$HDFS_URL/datasets/photos" \

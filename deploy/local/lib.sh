@@ -73,8 +73,8 @@ rate_burst() {
   echo $((bytes < 65536 ? 65536 : bytes))
 }
 
-# Network-namespace hosts on one bridge. The caller sets NAME, SUBNET, and optionally RATE, BURST
-# and MTU (the links' MTU: 1500 unless set; 9000 for jumbo frames, as cluster networks often use); NETNS, LINKS and BRIDGE collect what was made, for remove_hosts (down.sh
+# Network-namespace hosts on one bridge. The caller sets NAME, SUBNET, and optionally RATE, BURST,
+# QUEUE (tbf's queue in bytes, e.g. 2mb) and MTU (the links' MTU: 1500 unless set; 9000 for jumbo frames, as cluster networks often use); NETNS, LINKS and BRIDGE collect what was made, for remove_hosts (down.sh
 # does the same from cluster.env). $1 of each: a command to run after each thing made (e.g. one
 # that records them), so that a failure half-way leaves nothing unrecorded.
 
@@ -110,9 +110,13 @@ add_host() {
   ip link set "$link" master "$BRIDGE"
   ip link set "$link" up
   if [[ -n "${RATE:-}" ]]; then
-    local burst="${BURST:-$(rate_burst "$RATE")}"
-    tc qdisc add dev "$link" root tbf rate "$RATE" burst "$burst" latency 50ms
-    ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$RATE" burst "$burst" latency 50ms
+    # The queue: QUEUE bytes when set (a switch port's buffer), else what 50 ms at RATE holds. A
+    # small queue drops bursts: many senders into one link (incast) lose packets, which Aeron,
+    # without congestion control, sends again at once.
+    local burst="${BURST:-$(rate_burst "$RATE")}" queue=(latency 50ms)
+    [[ -z "${QUEUE:-}" ]] || queue=(limit "$QUEUE")
+    tc qdisc add dev "$link" root tbf rate "$RATE" burst "$burst" "${queue[@]}"
+    ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$RATE" burst "$burst" "${queue[@]}"
   fi
 }
 

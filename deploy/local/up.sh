@@ -14,6 +14,7 @@
 #   --rate RATE        with --hosts: each host's link limited to RATE both ways (tc tbf; e.g. 1gbit,
 #                      2500mbit, 333mbit). netem is not available here, so no added delay or loss.
 #   --burst SIZE       tbf's bucket (default: 1 ms at RATE, at least 64kb)
+#   --queue SIZE       with --rate: each link's queue (tbf limit, e.g. 2mb; default: 50 ms at RATE)
 #   --mtu BYTES        with --hosts: the links' MTU (default 1500; 9000 for jumbo frames)
 #   --cpus-per-host C  with --hosts: each host's processes share at most C cores (a CPU cgroup;
 #                      e.g. 0.5), so that hosts on one machine do not take each other's CPU
@@ -33,7 +34,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HOSTS=0 RATE="" BURST="" MTU="" CPUS_PER_HOST="" CGROUPS="" SUBNET="198.18.0" NAME="alx" WORKER_CORES="" WORKER_MEMORY="6g" REPLICATION=""
+HOSTS=0 RATE="" BURST="" QUEUE="" MTU="" CPUS_PER_HOST="" CGROUPS="" SUBNET="198.18.0" NAME="alx" WORKER_CORES="" WORKER_MEMORY="6g" REPLICATION=""
 BASE_PORT=17020 DIR_ARG=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -41,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --rate) RATE="$2"; shift 2 ;;
     --burst) BURST="$2"; shift 2 ;;
     --mtu) MTU="$2"; shift 2 ;;
+    --queue) QUEUE="$2"; shift 2 ;;
     --cpus-per-host) CPUS_PER_HOST="$2"; shift 2 ;;
     --subnet) SUBNET="$2"; shift 2 ;;
     --name) NAME="$2"; shift 2 ;;

@@ -2,8 +2,6 @@ package io.alexnetspark.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.alexnetspark.cli.CliRun;
-import io.alexnetspark.data.demo.FashionMnist;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -74,13 +72,8 @@ class MultiHostClusterIT {
             String hdfsUrl = env.getProperty("HDFS_URL");
             assertThat(hdfsUrl).isEqualTo("hdfs://" + SUBNET + ".1:17020");
 
-            java.nio.file.Path idx = FashionMnist.fetch(java.nio.file.Path.of(System.getProperty("user.home"), ".cache",
-                    "alexnet-spark", "fashion-mnist"), System.err);
-            FashionMnist.writeImageTree(idx, tmp.resolve("tree"), 200, 20);
             String demoConf = project.resolve("conf/demo.conf").toString();
-            CliRun ingest = CliRun.of(List.of("ingest", "--config", demoConf, "--input", tmp.resolve("tree").toString(),
-                    "--output", hdfsUrl + "/datasets/fmnist", "--set", "data.ingest.images-per-shard=250"));
-            assertThat(ingest.exit()).as(ingest.out() + ingest.err()).isZero();
+            E2eDataset.ingest(tmp, hdfsUrl, demoConf);
 
             // doctor --cluster before the run, as a user would: every executor on its own host binds
             // its shard's ports and reaches the other hosts' shards and the driver's clock.
@@ -163,7 +156,7 @@ class MultiHostClusterIT {
                 }
                 assertThat(epochs).hasSize(EPOCHS);
                 for (JsonNode e : epochs) {
-                    assertThat(e.get("images").asLong()).as("%s", e).isEqualTo(2000);
+                    assertThat(e.get("images").asLong()).as("%s", e).isEqualTo(E2eDataset.TRAIN_IMAGES);
                     assertThat(e.get("replicas").asInt()).isEqualTo(HOSTS);
                 }
                 System.err.printf("multihost: top-1 error by epoch %s, epoch seconds %s%n",

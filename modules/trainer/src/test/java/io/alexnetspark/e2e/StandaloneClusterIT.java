@@ -3,8 +3,6 @@ package io.alexnetspark.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alexnetspark.LoopbackHdfs;
-import io.alexnetspark.cli.CliRun;
-import io.alexnetspark.data.demo.FashionMnist;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -52,13 +50,8 @@ class StandaloneClusterIT {
             FileSystem hdfs = dfs.getFileSystem();
             String root = hdfs.getUri().toString();
 
-            java.nio.file.Path idx = FashionMnist.fetch(java.nio.file.Path.of(System.getProperty("user.home"), ".cache",
-                    "alexnet-spark", "fashion-mnist"), System.err);
-            FashionMnist.writeImageTree(idx, tmp.resolve("tree"), 200, 20);
             String demoConf = project.resolve("conf/demo.conf").toString();
-            CliRun ingest = CliRun.of(List.of("ingest", "--config", demoConf, "--input", tmp.resolve("tree").toString(),
-                    "--output", root + "/datasets/fmnist", "--set", "data.ingest.images-per-shard=250"));
-            assertThat(String.valueOf(ingest.exit())).as(ingest.out() + ingest.err()).isEqualTo("0");
+            E2eDataset.ingest(tmp, root, demoConf);
 
             String output = root + "/runs/e2e";
             theDriverRefusesTheClusterWithoutSparksAuthenticationAndEncryption(cluster, project, root, demoConf);
