@@ -60,3 +60,15 @@ PLACEMENT="${PLACEMENT:-$( (( REPLICAS > 4 )) && echo executors || echo driver)}
 DRIVER_PORT="${DRIVER_PORT:-40000}"
 BLOCK_MANAGER_PORT="${BLOCK_MANAGER_PORT:-40020}"
 PORT_MAX_RETRIES="${PORT_MAX_RETRIES:-16}"
+
+# The job's own command line, the same on every cluster manager, into TRAIN_ARGS: train, the
+# launcher's CONFIG_ARGS (where the config file is on that platform) and the settings above. The
+# launcher passes "${TRAIN_ARGS[@]}" "$@" after its spark-submit options.
+train_args() {
+  TRAIN_ARGS=(train ${CONFIG_ARGS[@]+"${CONFIG_ARGS[@]}"}
+    --set "job.data=$DATA"
+    --set "job.output=$OUTPUT"
+    --set "job.replicas=$REPLICAS"
+    --set "paramserver.placement=$PLACEMENT"
+    --set "data.pipeline.workers=$DECODE_WORKERS")
+}

@@ -303,8 +303,8 @@ try:
     LOG_META = java_const("AeronConnection.java", "LOG_META_BYTES")
     DRIVER_FILES = java_const("AeronConnection.java", "DRIVER_FILES_BYTES")
     formulas = [("AeronConnection.java", "(3L * termLength + LOG_META_BYTES)"),
-                ("ParameterServer.java", "served * 2 * (job.workers() + 1)"),
-                ("WorkerStreams.java", "logBytes(2 * shards,")]
+                ("ParameterServer.java", "servedShards * 2 * (workers + 1)"),
+                ("ParameterClient.java", "logBytes(2 * shards,")]
     missing = [f + ": " + s for f, s in formulas if s not in read(os.path.join(PS_SRC, f))]
     if missing:
         raise LookupError("; ".join(missing))

@@ -144,6 +144,7 @@ trap 'rm -f "$PROPS"' EXIT
 #     fewer task slots than replicas and give up after job.recovery.slot-wait (2 min).
 #   the alexnet-spark-job label: what network-policy.yaml selects.
 # ${array[@]+"${array[@]}"}: an empty array under set -u, also on bash < 4.4.
+train_args
 "$SPARK_HOME/bin/spark-submit" \
   --master "$MASTER" --deploy-mode cluster \
   --name "$JOB_LABEL" \
@@ -177,10 +178,4 @@ trap 'rm -f "$PROPS"' EXIT
   --conf spark.scheduler.maxRegisteredResourcesWaitingTime=15min \
   ${GPU_CONF[@]+"${GPU_CONF[@]}"} \
   "$IMAGE_JOB_JAR" \
-  train ${CONFIG_ARGS[@]+"${CONFIG_ARGS[@]}"} \
-  --set "job.data=$DATA" \
-  --set "job.output=$OUTPUT" \
-  --set "job.replicas=$REPLICAS" \
-  --set "paramserver.placement=$PLACEMENT" \
-  --set "data.pipeline.workers=$DECODE_WORKERS" \
-  "$@"
+  "${TRAIN_ARGS[@]}" "$@"

@@ -104,6 +104,7 @@ fi
 #   spark.scheduler.minRegisteredResourcesRatio=1.0 (+ the waiting time): start only once every
 #     executor has registered; otherwise the first epoch may find fewer task slots than replicas and
 #     give up after job.recovery.slot-wait (2 min), e.g. while slow nodes are still starting.
+train_args
 exec "$ROOT/deploy/bin/submit" \
   --master "$MASTER" --deploy-mode client \
   --driver-memory "$DRIVER_MEMORY" \
@@ -121,10 +122,4 @@ exec "$ROOT/deploy/bin/submit" \
   --conf "spark.blockManager.port=$BLOCK_MANAGER_PORT" \
   --conf "spark.port.maxRetries=$PORT_MAX_RETRIES" \
   ${GPU_CONF[@]+"${GPU_CONF[@]}"} \
-  -- train ${CONFIG_ARGS[@]+"${CONFIG_ARGS[@]}"} \
-  --set "job.data=$DATA" \
-  --set "job.output=$OUTPUT" \
-  --set "job.replicas=$REPLICAS" \
-  --set "paramserver.placement=$PLACEMENT" \
-  --set "data.pipeline.workers=$DECODE_WORKERS" \
-  "$@"
+  -- "${TRAIN_ARGS[@]}" "$@"

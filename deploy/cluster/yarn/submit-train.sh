@@ -121,6 +121,7 @@ fi
 #   spark.yarn.maxAppAttempts=1: a second attempt would start `train` afresh into an OUTPUT that
 #     already holds this run, which the job refuses; continue a failed run with --resume instead.
 # ${array[@]+"${array[@]}"} below: an empty array under set -u, also on bash < 4.4.
+train_args
 exec "$ROOT/deploy/bin/submit" \
   --master "$MASTER" --deploy-mode cluster \
   --queue "$QUEUE" \
@@ -143,10 +144,4 @@ exec "$ROOT/deploy/bin/submit" \
   --conf "spark.port.maxRetries=$PORT_MAX_RETRIES" \
   ${GPU_CONF[@]+"${GPU_CONF[@]}"} \
   ${FILES_ARGS[@]+"${FILES_ARGS[@]}"} \
-  -- train ${CONFIG_ARGS[@]+"${CONFIG_ARGS[@]}"} \
-  --set "job.data=$DATA" \
-  --set "job.output=$OUTPUT" \
-  --set "job.replicas=$REPLICAS" \
-  --set "paramserver.placement=$PLACEMENT" \
-  --set "data.pipeline.workers=$DECODE_WORKERS" \
-  "$@"
+  -- "${TRAIN_ARGS[@]}" "$@"

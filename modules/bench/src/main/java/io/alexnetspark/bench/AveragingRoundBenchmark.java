@@ -612,7 +612,8 @@ public final class AveragingRoundBenchmark {
 
     // ------------------------------------------------------------------ helpers
 
-    private static Map<String, String> options(String[] args) {
+    /** {@code --name value} pairs, as every benchmark program here takes them after its mode. */
+    static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {

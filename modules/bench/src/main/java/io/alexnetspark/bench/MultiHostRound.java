@@ -57,7 +57,7 @@ public final class MultiHostRound {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = options(args);
+        Map<String, String> o = AveragingRoundBenchmark.options(Arrays.copyOfRange(args, 1, args.length));
         switch (args[0]) {
             case "server" -> server(o);
             case "worker" -> replica(o, false);
@@ -103,14 +103,14 @@ public final class MultiHostRound {
         for (int i = 0; i < job.floats(); i++) {
             f.put(i, ((i * 31 + w * 7919) % 2003) * 1e-3f - 1.0f);
         }
-        String dir = AeronSetup.embeddedFresh().aeronDir();
-        ParameterServer shard = null;
         AeronSetup aeron = AeronSetup.embeddedFresh();
+        ParameterServer shard = null;
         if (peer) {
-            // As a replica task of the executors placement: its shard and its client share one driver.
-            shard = new ParameterServer(new ServerConfig(job, job.workers(), Duration.ofMinutes(5), AeronSetup.embedded(dir))
+            // As a replica task of the executors placement: its shard starts the embedded driver, and
+            // its client joins it.
+            shard = new ParameterServer(new ServerConfig(job, job.workers(), Duration.ofMinutes(5), aeron)
                 .serving(List.of(w)), stats -> { }).start();
-            aeron = AeronSetup.external(dir);
+            aeron = AeronSetup.external(aeron.aeronDir());
         }
         try (ParameterServer closeShard = shard;
              ParameterClient client = new ParameterClient(new ClientConfig(job, w, bind, Duration.ofMinutes(10),
@@ -190,7 +190,7 @@ public final class MultiHostRound {
             double predictedMs = busiest / rateBytes * 1e3;
             // The same with what Aeron's own sample got through one such link in this run.
             double samplePredictedMs = busiest / sampleBytes * 1e3;
-            double measured = median(intervals);
+            double measured = AveragingRoundBenchmark.median(intervals.stream().mapToDouble(Double::doubleValue).toArray());
             Map<Integer, long[]> cpu = cpuAt.getOrDefault(e.getKey(), Map.of());
             long[] from = cpu.get(warmup);
             long[] to = cpu.get(ends.size() - 1);
@@ -240,24 +240,5 @@ public final class MultiHostRound {
             throw new IllegalArgumentException("a rate in gbit, mbit or kbit, got " + rate);
         }
         return bits / 8;
-    }
-
-    private static double median(List<Double> v) {
-        if (v.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> o = new HashMap<>();
-        for (int i = 1; i < args.length; i += 2) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
-            }
-            o.put(args[i].substring(2), args[i + 1]);
-        }
-        return o;
     }
 }

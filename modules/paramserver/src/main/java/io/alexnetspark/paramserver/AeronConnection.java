@@ -92,6 +92,11 @@ public final class AeronConnection implements AutoCloseable {
         return (long) logs * (3L * termLength + LOG_META_BYTES);
     }
 
+    /** What a driver's folder needs for {@code logBytes} of term buffers: those and the driver's own files. */
+    public static long requiredSpace(long logBytes) {
+        return logBytes + DRIVER_FILES_BYTES;
+    }
+
     private static void requireSpace(java.nio.file.Path dir, long logBytes) {
         if (logBytes <= 0) {
             return;
@@ -103,7 +108,7 @@ public final class AeronConnection implements AutoCloseable {
         if (existing == null) {
             return;
         }
-        long need = logBytes + DRIVER_FILES_BYTES;
+        long need = requiredSpace(logBytes);
         long free;
         try {
             free = java.nio.file.Files.getFileStore(existing).getUsableSpace();

@@ -84,6 +84,11 @@ public final class ParameterClient implements AutoCloseable {
     /** Times an awaited round stalled and was asked for again (monitoring, tests). */
     private volatile long resends;
 
+    /** The term buffers a worker maps for a server of {@code shards} shards: a push publication and an averages image per shard. */
+    public static long termBufferBytes(int shards, int termLength) {
+        return AeronConnection.logBytes(2 * shards, termLength);
+    }
+
     /**
      * Connects to the server's shards and waits (up to the I/O time-out) until every stream is up.
      *

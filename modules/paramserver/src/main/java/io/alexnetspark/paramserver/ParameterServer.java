@@ -62,6 +62,14 @@ public final class ParameterServer implements AutoCloseable {
         this.statsListener = statsListener;
     }
 
+    /**
+     * The term buffers a server of {@code servedShards} shards maps for {@code workers} workers: per
+     * shard, a push image from every worker and the driver, and an averages stream to each.
+     */
+    public static long termBufferBytes(int servedShards, int workers, int termLength) {
+        return AeronConnection.logBytes(servedShards * 2 * (workers + 1), termLength);
+    }
+
     /** Starts the driver (if embedded), the streams and one thread per shard. */
     public synchronized ParameterServer start() {
         if (connection != null) {
@@ -73,8 +81,7 @@ public final class ParameterServer implements AutoCloseable {
         for (int s = 0; s < layout.shards(); s++) {
             served += config.serves(s) ? 1 : 0;
         }
-        connection = AeronConnection.open(config.aeron(),
-            AeronConnection.logBytes(served * 2 * (job.workers() + 1), job.channel().termLength()));
+        connection = AeronConnection.open(config.aeron(), termBufferBytes(served, job.workers(), job.channel().termLength()));
         try {
             Aeron aeron = connection.aeron();
             Channel channel = job.channel();

@@ -56,7 +56,7 @@ final class WorkerStreams implements AutoCloseable {
         this.reassemblers = new BoundedReassembler[shards];
         this.headers = new UnsafeBuffer[shards];
         // A push publication and an averages image per shard.
-        this.connection = AeronConnection.open(config.aeron(), AeronConnection.logBytes(2 * shards, channel.termLength()));
+        this.connection = AeronConnection.open(config.aeron(), ParameterClient.termBufferBytes(shards, channel.termLength()));
         try {
             Aeron aeron = connection.aeron();
             for (int s = 0; s < shards; s++) {

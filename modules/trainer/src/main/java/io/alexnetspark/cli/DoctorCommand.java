@@ -122,8 +122,8 @@ final class DoctorCommand implements Callable<Integer> {
         TrainSettings.checkValues(cfg);
         boolean ok = true;
         boolean paths = !cfg.getString("job.data").isBlank() && !cfg.getString("job.output").isBlank();
+        TrainSettings ts = paths ? TrainSettings.from(cfg) : null;
         if (paths) {
-            TrainSettings ts = TrainSettings.from(cfg);
             for (SharedMemoryCheck.Role role : SharedMemoryCheck.Role.values()) {
                 SharedMemoryCheck.Result shm = SharedMemoryCheck.check(ts, role);
                 out.printf("as the %s: %s%n", role.name().toLowerCase(java.util.Locale.ROOT), shm);
@@ -144,7 +144,7 @@ final class DoctorCommand implements Callable<Integer> {
                 out.flush();
                 return EXIT_UNSUPPORTED;
             }
-            ok &= checkCluster(TrainSettings.from(cfg), out);
+            ok &= checkCluster(ts, out);
         }
         out.println();
         out.println(ok ? "doctor: every check passed" : "doctor: some checks FAILED (above)");

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 
 /**
- * {@code doctor --cluster}: what a long run needs of the cluster, checked from the driver and from
- * one barrier task per replica before any training. The parameter server's UDP ports bound where
+ * {@code doctor --cluster}: what a long run needs of the cluster, checked from one barrier task per
+ * replica before any training (the driver's own node: {@code doctor}'s checks before this one). The parameter server's UDP ports bound where
  * the placement puts them and reached from every executor (both ways), the driver's and each
  * executor's clock (skew beyond {@link #CLOCK_SKEW_LIMIT} makes logs and metrics of different hosts
  * disagree, and Kerberos and TLS refuse it), free shared memory for the Aeron term buffers, and
@@ -52,14 +52,6 @@ public final class ClusterDoctor {
         String driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
         out.printf("== Cluster: %s, %d replicas, parameter server placement %s, port %d%n", sc.master(), ts.replicas(),
             ts.placement().name().toLowerCase(Locale.ROOT), ts.port());
-
-        SharedMemoryCheck.Result driverShm = SharedMemoryCheck.check(ts, SharedMemoryCheck.Role.DRIVER);
-        out.println("driver " + driverHost + ": " + driverShm);
-        ok &= driverShm.ok();
-        for (StorageCheck.Result r : List.of(StorageCheck.readable(ts.data()), StorageCheck.writable(ts.output()))) {
-            out.println("driver " + driverHost + ": " + r);
-            ok &= r.ok();
-        }
 
         List<UdpEcho> echoes = new ArrayList<>();
         try {

@@ -1,13 +1,13 @@
 package io.alexnetspark.doctor;
 
 import io.alexnetspark.train.TrainSettings;
+import io.alexnetspark.train.aeron.BarrierStage;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +55,7 @@ final class ClusterProbeTask implements FlatMapFunction<Iterator<Integer>, Execu
     public Iterator<ExecutorReport> call(Iterator<Integer> partition) throws Exception {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int me = ctx.partitionId();
-        List<String> hosts = Arrays.stream(ctx.getTaskInfos()).map(i -> hostOf(i.address())).toList();
+        List<String> hosts = BarrierStage.taskHosts(ctx);
         String host = hosts.get(me);
         List<String> bindErrors = new ArrayList<>();
         List<UdpEcho> echoes = new ArrayList<>();
@@ -98,9 +98,5 @@ final class ClusterProbeTask implements FlatMapFunction<Iterator<Integer>, Execu
         } finally {
             echoes.forEach(UdpEcho::close);
         }
-    }
-
-    private static String hostOf(String address) {
-        return address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
     }
 }

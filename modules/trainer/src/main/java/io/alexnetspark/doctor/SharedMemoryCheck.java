@@ -3,6 +3,8 @@ package io.alexnetspark.doctor;
 import io.alexnetspark.paramserver.AeronConnection;
 import io.alexnetspark.paramserver.AeronDirs;
 import io.alexnetspark.paramserver.Channel;
+import io.alexnetspark.paramserver.ParameterClient;
+import io.alexnetspark.paramserver.ParameterServer;
 import io.alexnetspark.train.TrainSettings;
 
 import java.io.IOException;
@@ -18,9 +20,6 @@ import java.nio.file.Path;
  * the run, for every host.
  */
 public final class SharedMemoryCheck {
-
-    /** The driver's own files (CnC, loss report, error log), as AeronConnection counts them. */
-    private static final long DRIVER_FILES_BYTES = 4L << 20;
 
     /** Which process of the job a host runs. */
     public enum Role { DRIVER, EXECUTOR }
@@ -42,19 +41,20 @@ public final class SharedMemoryCheck {
     }
 
     /**
-     * The term buffers a host of {@code role} maps for this job: publication and image logs of the
-     * channel's term length, per served shard (pushes from and averages to every replica, and its
-     * lobby) and per replica (its pushes to and averages from every shard).
+     * The term buffers a host of {@code role} maps for this job, with the driver's own files: the
+     * parameter server's shards it serves and the replica's client, as each sizes them at start.
      */
     public static long neededBytes(TrainSettings ts, Role role) {
         int n = ts.replicas();
         int term = Channel.DEFAULT_TERM_LENGTH;
-        int logs = switch (ts.placement()) {
-            case DRIVER -> role == Role.DRIVER ? ts.shards() * 2 * (n + 1) : 2 * ts.shards();
-            case EXECUTORS -> role == Role.DRIVER ? 0 : 2 * (n + 1) + 2 * n;
-            case EXTERNAL -> role == Role.DRIVER ? 0 : 2 * ts.shards();
+        long logBytes = switch (ts.placement()) {
+            case DRIVER -> role == Role.DRIVER ? ParameterServer.termBufferBytes(ts.shards(), n, term)
+                : ParameterClient.termBufferBytes(ts.shards(), term);
+            case EXECUTORS -> role == Role.DRIVER ? 0
+                : ParameterServer.termBufferBytes(1, n, term) + ParameterClient.termBufferBytes(n, term);
+            case EXTERNAL -> role == Role.DRIVER ? 0 : ParameterClient.termBufferBytes(ts.shards(), term);
         };
-        return logs == 0 ? 0 : AeronConnection.logBytes(logs, term) + DRIVER_FILES_BYTES;
+        return logBytes == 0 ? 0 : AeronConnection.requiredSpace(logBytes);
     }
 
     /** This host's free space in the drivers' root against {@link #neededBytes}; -1 free when it cannot tell. */

@@ -5,7 +5,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 
 /**
@@ -58,12 +57,9 @@ public final class UdpEcho implements AutoCloseable {
                 long nonce = probe.getLong();
                 byte[] out = ByteBuffer.allocate(ANSWER_BYTES).putInt(MAGIC).putLong(nonce).putLong(System.currentTimeMillis()).array();
                 socket.send(new DatagramPacket(out, out.length, packet.getSocketAddress()));
-            } catch (SocketTimeoutException e) {
-                // look at closed again
             } catch (IOException e) {
-                if (!closed) {
-                    continue;
-                }
+                // A time-out (look at closed again), the socket closed, or one failed send: the loop
+                // ends when closed, and otherwise answers the next probe.
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.alexnetspark.train.aeron;
 
+import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.rdd.RDD;
@@ -9,7 +10,9 @@ import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * Spark's barrier execution mode from Java: {@code RDD.barrier()} exists only in the Scala API, so
@@ -20,6 +23,18 @@ import java.util.Iterator;
 public final class BarrierStage {
 
     private BarrierStage() {
+    }
+
+    /**
+     * The host of every task of the running barrier stage, by partition: where each replica (and,
+     * with {@code paramserver.placement = executors}, its shard) runs.
+     */
+    public static List<String> taskHosts(BarrierTaskContext ctx) {
+        return Arrays.stream(ctx.getTaskInfos()).map(info -> hostOf(info.address())).toList();
+    }
+
+    private static String hostOf(String address) {
+        return address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
     }
 
     /** {@code rdd.barrier().mapPartitions(f)}. */

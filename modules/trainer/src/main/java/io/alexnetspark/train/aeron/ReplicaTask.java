@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -61,7 +60,7 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<ReplicaInput>
         // The parameters as little-endian bytes over the same native memory: pulls and averages land in the network.
         ByteBuffer params = net.params().data().asNio().order(ByteOrder.LITTLE_ENDIAN);
 
-        List<String> hosts = Arrays.stream(ctx.getTaskInfos()).map(info -> hostOf(info.address())).toList();
+        List<String> hosts = BarrierStage.taskHosts(ctx);
         String bindHost = hosts.get(worker);
         ReplicaPlan.ExecutorShards own = plan.executorShards();
         boolean servesOwn = own != null && own.serveOwn();
@@ -227,10 +226,6 @@ public final class ReplicaTask implements FlatMapFunction<Iterator<ReplicaInput>
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(params.duplicate().clear());
         return crc.getValue();
-    }
-
-    private static String hostOf(String address) {
-        return address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
     }
 
     /**
